@@ -1,0 +1,36 @@
+export interface Config {
+  /**
+   * The embedded Git host: real Git smart HTTP served by the backend at
+   * /api/git-host, for machines without GitHub or Azure DevOps.
+   */
+  gitHost?: {
+    /**
+     * Serve repositories. Off unless set: when on, the routes accept requests
+     * without Backstage tokens (Git clients cannot send them), so turn it on
+     * only where that is acceptable, or together with basicAuth.
+     * @default false
+     */
+    enabled?: boolean;
+
+    /**
+     * Directory holding the bare repositories. Relative paths resolve against
+     * the backend's working directory.
+     * @default .data/git
+     */
+    root?: string;
+
+    /**
+     * Repositories created at startup when missing, each with one commit on
+     * main holding a README.md, e.g. `gitops` or `contoso/payments-api`.
+     * Names are one or two lowercase DNS-1123 labels.
+     */
+    initialRepositories?: string[];
+
+    /** When set, every route requires these HTTP Basic credentials. */
+    basicAuth?: {
+      username: string;
+      /** @visibility secret */
+      password: string;
+    };
+  };
+}
