@@ -1,0 +1,19 @@
+/** Where things live in the GitOps repository (docs/gitops-layout.md). */
+export const gitopsPaths = {
+  serviceRoot: (service: string) => `apps/${service}`,
+  base: (service: string) => `apps/${service}/base`,
+  baseFile: (service: string, file: string) => `apps/${service}/base/${file}`,
+  overlay: (service: string, env: string) => `apps/${service}/overlays/${env}`,
+  overlayFile: (service: string, env: string, file: string) =>
+    `apps/${service}/overlays/${env}/${file}`,
+  resourceFile: (service: string, env: string, kind: string, name: string) =>
+    `apps/${service}/overlays/${env}/resources/${kind.toLowerCase()}-${name}.yaml`,
+  application: (service: string, env: string) =>
+    `argocd/applications/${env}/${service}.yaml`,
+  project: (team: string) => `argocd/projects/${team}.yaml`,
+};
+
+/** Annotation on the base kustomization (and ArgoCD Applications) naming the owning entity. */
+export const OWNER_ANNOTATION = 'idp-portal/owner';
+export const ENVIRONMENT_LABEL = 'idp-portal/environment';
+export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';

@@ -1,0 +1,50 @@
+export interface Config {
+  /** Where golden paths commit, and how the platform runs what they commit. */
+  gitops?: {
+    /** Clone URL of the GitOps repository (HTTP(S)); credentials come from `integrations`. */
+    repoUrl: string;
+    /** Branch ArgoCD watches. Default `main`. */
+    branch?: string;
+    /** The repository URL as ArgoCD sees it, when it differs from `repoUrl`. */
+    argocdRepoUrl?: string;
+    /** Azure Container Registry the images come from, e.g. `contoso.azurecr.io`. */
+    acrLoginServer?: string;
+    /** Namespace ArgoCD runs in. Default `argocd`. */
+    argocdNamespace?: string;
+    crossplane?: {
+      /** `v2` writes namespaced composite resources; `v1` writes claims for Crossplane 1.x. Default `v2`. */
+      apiVersion?: 'v1' | 'v2';
+    };
+    ingress?: {
+      className?: string;
+      controllerNamespace?: string;
+    };
+    environments?: Array<{
+      name: string;
+      /** ArgoCD destination cluster name. */
+      cluster: string;
+      workloadIdentityClientId?: string;
+      /** Commit through a pull request instead of a direct push. */
+      pullRequest?: boolean;
+      syncPolicy?: 'auto' | 'auto-no-prune' | 'manual';
+    }>;
+    /** Credentials for a plain Git host that has no `integrations` entry (e.g. the embedded one). */
+    credentials?: {
+      username?: string;
+      /** @visibility secret */
+      password?: string;
+    };
+    /**
+     * Where new service repositories are created by `gitops:repo:publish`: a plain Git
+     * host that creates a repository on first push (the embedded git-host plugin).
+     */
+    repositories?: {
+      /** e.g. http://localhost:7007/api/git-host/contoso; the repository is <baseUrl>/<name>.git */
+      baseUrl: string;
+      /** Template for a file's raw URL; {repo}, {ref} and {path} are replaced. */
+      rawUrl?: string;
+    };
+    /** Attempts when a push loses a race with another push. Default 4. */
+    maxPushAttempts?: number;
+  };
+}

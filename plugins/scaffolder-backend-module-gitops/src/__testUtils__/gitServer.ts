@@ -1,0 +1,50 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { gitHostPlugin } from '@internal/plugin-git-host-backend';
+import fs from 'fs';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import os from 'os';
+import path from 'path';
+
+/** The embedded Git host, started for real on 127.0.0.1 with a `gitops` repository. */
+export async function startGitServer() {
+  const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'git-root-'));
+  const backend = await startTestBackend({
+    features: [
+      gitHostPlugin,
+      mockServices.rootConfig.factory({
+        data: {
+          gitHost: { enabled: true, root, initialRepositories: ['gitops'] },
+        },
+      }),
+    ],
+  });
+  const baseUrl = `http://127.0.0.1:${backend.server.port()}/api/git-host`;
+  return {
+    baseUrl,
+    gitopsUrl: `${baseUrl}/gitops.git`,
+    stop: async () => {
+      await backend.stop();
+      await fs.promises.rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A fresh clone, for asserting on what was committed. */
+export async function cloneRepo(url: string) {
+  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'clone-'));
+  await git.clone({ fs, http, dir, url, ref: 'main', singleBranch: true });
+  const log = await git.log({ fs, dir });
+  return {
+    dir,
+    log,
+    read: (p: string) => fs.promises.readFile(path.join(dir, p), 'utf8'),
+    exists: (p: string) => fs.existsSync(path.join(dir, p)),
+    cleanup: () => fs.promises.rm(dir, { recursive: true, force: true }),
+  };
+}
+
+export async function headOf(url: string): Promise<string> {
+  const info = await git.getRemoteInfo({ http, url });
+  return (info.refs as any).heads.main;
+}

@@ -1,0 +1,165 @@
+import { Config } from '@backstage/config';
+import { ConflictError, InputError } from '@backstage/errors';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import {
+  createTemplateAction,
+  getRepoSourceDirectory,
+  initRepoAndPush,
+} from '@backstage/plugin-scaffolder-node';
+import { explainInvalidName } from '@internal/plugin-gitops-common';
+import fs from 'fs';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import os from 'os';
+import path from 'path';
+import { readGitOpsSettings } from '../config';
+import { gitAuthFor } from '../git/auth';
+import { describeGitError, GitAuth } from '../git/GitOpsRepository';
+import { authorOf } from './plan';
+
+async function listFiles(root: string, dir = ''): Promise<string[]> {
+  const entries = await fs.promises.readdir(path.join(root, dir), { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (entry.name === '.git') continue;
+    const rel = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFiles(root, rel)));
+    else files.push(rel);
+  }
+  return files.sort();
+}
+
+async function sameTree(a: string, b: string): Promise<boolean> {
+  const [fa, fb] = await Promise.all([listFiles(a), listFiles(b)]);
+  if (fa.join('\n') !== fb.join('\n')) return false;
+  for (const f of fa) {
+    const [ca, cb] = await Promise.all([
+      fs.promises.readFile(path.join(a, f)),
+      fs.promises.readFile(path.join(b, f)),
+    ]);
+    if (!ca.equals(cb)) return false;
+  }
+  return true;
+}
+
+/**
+ * gitops:repo:publish: pushes the workspace as a new service repository to a
+ * plain Git host that creates repositories on first push. Running it again
+ * with the same content changes nothing; different content is refused.
+ */
+export function createRepoPublishAction(deps: {
+  config: Config;
+  integrations: ScmIntegrationRegistry;
+}) {
+  return createTemplateAction({
+    id: 'gitops:repo:publish',
+    description:
+      'Creates the service repository on the configured Git host (gitops.repositories.baseUrl) with the workspace as its first commit, authored by the user who asked.',
+    examples: [
+      {
+        description: 'Publish the rendered skeleton',
+        example: 'steps:\n  - id: publish\n    action: gitops:repo:publish\n    input:\n      name: payments-api\n',
+      },
+    ],
+    schema: {
+      input: {
+        name: z => z.string().describe('Repository name'),
+        sourcePath: z => z.string().optional().describe('Subdirectory of the workspace to publish'),
+        defaultBranch: z => z.string().optional(),
+      },
+      output: {
+        remoteUrl: z => z.string(),
+        repoContentsUrl: z => z.string(),
+        catalogInfoUrl: z => z.string(),
+        commitSha: z => z.string(),
+        created: z => z.boolean(),
+      },
+    },
+    async handler(ctx) {
+      const problem = explainInvalidName(ctx.input.name);
+      if (problem) throw new InputError(`Repository name "${ctx.input.name}" ${problem}`);
+      const settings = readGitOpsSettings(deps.config);
+      const repos = deps.config.getOptionalConfig('gitops.repositories');
+      if (!repos) {
+        throw new InputError(
+          'No service repository host is configured: set gitops.repositories.baseUrl, or use publish:github / publish:azure in this template.',
+        );
+      }
+      const baseUrl = repos.getString('baseUrl').replace(/\/$/, '');
+      const remoteUrl = `${baseUrl}/${ctx.input.name}.git`;
+      const branch = ctx.input.defaultBranch ?? 'main';
+      const rawTemplate =
+        repos.getOptionalString('rawUrl') ??
+        `${baseUrl.replace(/\/api\/git-host\//, '/api/git-host/raw/')}/{repo}/{ref}/{path}`;
+      const raw = (p: string) =>
+        rawTemplate
+          .replace('{repo}', ctx.input.name)
+          .replace('{ref}', branch)
+          .replace('{path}', p);
+      const dir = getRepoSourceDirectory(ctx.workspacePath, ctx.input.sourcePath);
+      const auth: GitAuth | undefined = await gitAuthFor(
+        remoteUrl,
+        deps.integrations,
+        settings.credentials,
+      );
+
+      const result = await ctx.checkpoint({
+        key: `gitops-repo-publish-${ctx.input.name}`,
+        fn: async () => {
+          let exists = true;
+          try {
+            await git.getRemoteInfo({ http, url: remoteUrl, onAuth: auth ? () => auth : undefined });
+          } catch (error: any) {
+            if (error?.code === 'HttpError' && error.data?.statusCode === 404) exists = false;
+            else throw describeGitError(error, remoteUrl);
+          }
+          if (exists) {
+            const existing = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'repo-'));
+            try {
+              await git.clone({
+                fs, http, dir: existing, url: remoteUrl, ref: branch, singleBranch: true, depth: 1,
+                onAuth: auth ? () => auth : undefined,
+              });
+              if (!(await sameTree(dir, existing))) {
+                throw new ConflictError(
+                  `The repository ${remoteUrl} already exists with other content. Choose another name; nothing was pushed.`,
+                );
+              }
+              const sha = await git.resolveRef({ fs, dir: existing, ref: 'HEAD' });
+              return { created: false, sha };
+            } catch (error: any) {
+              if (error instanceof ConflictError) throw error;
+              throw describeGitError(error, remoteUrl);
+            } finally {
+              await fs.promises.rm(existing, { recursive: true, force: true });
+            }
+          }
+          const author = authorOf(ctx.user);
+          const { commitHash } = await initRepoAndPush({
+            dir,
+            remoteUrl,
+            defaultBranch: branch,
+            auth: {
+              username: auth?.username ?? 'git',
+              password: auth?.password ?? '',
+            },
+            logger: ctx.logger,
+            commitMessage: `Create ${ctx.input.name} from ${ctx.templateInfo?.entityRef ?? 'a golden path'}\n\nTask: ${ctx.task.id}\nRequested-by: ${ctx.user?.ref ?? 'unknown'}`,
+            gitAuthorInfo: author,
+          });
+          return { created: true, sha: commitHash };
+        },
+      });
+      ctx.logger.info(
+        result.created
+          ? `Created ${remoteUrl} at ${result.sha}`
+          : `${remoteUrl} already has exactly this content (${result.sha}); nothing pushed`,
+      );
+      ctx.output('remoteUrl', remoteUrl);
+      ctx.output('repoContentsUrl', raw(''));
+      ctx.output('catalogInfoUrl', raw('catalog-info.yaml'));
+      ctx.output('commitSha', result.sha);
+      ctx.output('created', result.created);
+    },
+  });
+}

@@ -1,0 +1,218 @@
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import http from 'http';
+import path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { cloneRepo, headOf, startGitServer } from '../__testUtils__/gitServer';
+import { ManifestValidator } from '../validation/ManifestValidator';
+import { createServiceCheckAction, createServicePublishAction } from './service';
+import { examples } from './service.examples';
+import yaml from 'yaml';
+
+const validator = ManifestValidator.fromDirectory(path.resolve(__dirname, '../../schemas'));
+
+const priya = {
+  ref: 'user:default/priya.raman',
+  entity: {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'User',
+    metadata: { name: 'priya.raman' },
+    spec: { profile: { displayName: 'Priya Raman', email: 'priya.raman@contoso.example' } },
+  } as any,
+};
+
+function actions(gitopsUrl: string, extra: object = {}) {
+  const config = new ConfigReader({ gitops: { repoUrl: gitopsUrl, ...extra } });
+  const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator };
+  return {
+    publish: createServicePublishAction(deps),
+    check: createServiceCheckAction(deps),
+  };
+}
+
+function context(input: object, taskId = 'task-1') {
+  return createMockActionContext({
+    input: input as any,
+    user: priya,
+    task: { id: taskId },
+    templateInfo: { entityRef: 'template:default/nodejs-service' } as any,
+  });
+}
+
+const outputs = (ctx: any) =>
+  Object.fromEntries((ctx.output as jest.Mock).mock.calls);
+
+describe('gitops:service:publish against a real Git host', () => {
+  let server: Awaited<ReturnType<typeof startGitServer>>;
+  beforeAll(async () => {
+    server = await startGitServer();
+  });
+  afterAll(() => server.stop());
+
+  it('commits the service as the user who asked, and does nothing the second time', async () => {
+    const { publish } = actions(server.gitopsUrl);
+    const input = {
+      name: 'payments-api',
+      owner: 'group:default/payments-team',
+      description: 'a\nkind: ClusterRole',
+      resources: [{ kind: 'Database', name: 'payments-db' }],
+    };
+    const first = context(input);
+    await publish.handler(first);
+    const out = outputs(first);
+    expect(out.changed).toBe(true);
+    expect(out.applications).toEqual([
+      'payments-api-dev',
+      'payments-api-staging',
+      'payments-api-prod',
+    ]);
+
+    const repo = await cloneRepo(server.gitopsUrl);
+    try {
+      const [commit] = repo.log;
+      expect(commit.oid).toBe(out.commitSha);
+      expect(commit.commit.author).toMatchObject({
+        name: 'Priya Raman',
+        email: 'priya.raman@contoso.example',
+      });
+      expect(commit.commit.message).toContain('Template: template:default/nodejs-service');
+      expect(commit.commit.message).toContain('Task: task-1');
+      expect(commit.commit.message).toContain('Entity: component:default/payments-api');
+      expect(out.commitUrl).toBe(
+        `${server.baseUrl}/raw/gitops/${out.commitSha}/argocd/applications/dev/payments-api.yaml`,
+      );
+
+      // Every committed document matches its schema, and the description stayed a string.
+      const files = out.paths.map((p: string) => ({ path: p, text: '' }));
+      for (const f of files) f.text = await repo.read(f.path);
+      const problems = validator.validateFiles(
+        files
+          .filter((f: any) => !f.path.includes('/resources/'))
+          .map((f: any) => ({
+            path: f.path,
+            documents: parseAllDocuments(f.text).map(d => d.toJS()),
+          })),
+      );
+      expect(problems).toEqual([]);
+      const kustomization = yaml.parse(await repo.read('apps/payments-api/base/kustomization.yaml'));
+      expect(kustomization.commonAnnotations['idp-portal/description']).toBe('a\nkind: ClusterRole');
+      expect(repo.exists('apps/payments-api/overlays/prod/resources/database-payments-db.yaml')).toBe(true);
+      expect(repo.exists('argocd/projects/payments-team.yaml')).toBe(true);
+    } finally {
+      await repo.cleanup();
+    }
+
+    const second = context(input, 'task-2');
+    await publish.handler(second);
+    expect(outputs(second).changed).toBe(false);
+    expect(outputs(second).commitSha).toBe(out.commitSha);
+    expect(await headOf(server.gitopsUrl)).toBe(out.commitSha);
+  });
+
+  it('refuses a name another team already uses, before any side effect', async () => {
+    const { publish, check } = actions(server.gitopsUrl);
+    const head = await headOf(server.gitopsUrl);
+    const input = { name: 'payments-api', owner: 'group:default/storefront-team' };
+    await expect(check.handler(context(input))).rejects.toThrow(
+      'A service named "payments-api" already exists in the GitOps repository, owned by group:default/payments-team',
+    );
+    await expect(publish.handler(context(input))).rejects.toThrow(/already exists/);
+    expect(await headOf(server.gitopsUrl)).toBe(head);
+  });
+
+  it.each([
+    ['Payments-API', 'must be lowercase'],
+    ['team/payments', 'must not contain "/" or ".."'],
+    ['..', 'must not contain "/" or ".."'],
+    ['p'.repeat(64), 'at most 63 characters'],
+  ])('refuses the name %j with a clear message and leaves the repository untouched', async (name, message) => {
+    const { publish } = actions(server.gitopsUrl);
+    const head = await headOf(server.gitopsUrl);
+    await expect(
+      publish.handler(context({ name, owner: 'group:default/payments-team' })),
+    ).rejects.toThrow(message);
+    expect(await headOf(server.gitopsUrl)).toBe(head);
+  });
+
+  it('check reports an identical existing service as existing, and changes nothing', async () => {
+    const { check } = actions(server.gitopsUrl);
+    const head = await headOf(server.gitopsUrl);
+    const ctx = context({
+      name: 'payments-api',
+      owner: 'group:default/payments-team',
+      description: 'a\nkind: ClusterRole',
+      resources: [{ kind: 'Database', name: 'payments-db' }],
+    });
+    await check.handler(ctx);
+    expect(outputs(ctx).exists).toBe(true);
+    expect(await headOf(server.gitopsUrl)).toBe(head);
+  });
+
+  it('lands both of two publishes racing for the repository', async () => {
+    const { publish } = actions(server.gitopsUrl);
+    const names = ['race-one', 'race-two', 'race-three'];
+    const results = await Promise.allSettled(
+      names.map((name, i) =>
+        publish.handler(context({ name, owner: 'group:default/platform-team', environments: ['dev'] }, `race-${i}`)),
+      ),
+    );
+    expect(results.map(r => (r.status === 'rejected' ? String(r.reason) : r.status))).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const repo = await cloneRepo(server.gitopsUrl);
+    try {
+      for (const name of names) {
+        expect(repo.exists(`argocd/applications/dev/${name}.yaml`)).toBe(true);
+      }
+      expect(repo.exists('argocd/applications/dev/payments-api.yaml')).toBe(true);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('runs its examples', async () => {
+    const { publish } = actions(server.gitopsUrl);
+    for (const example of examples) {
+      const step = yaml.parse(example.example).steps[0];
+      const ctx = context(step.input, `example-${step.input.name}`);
+      await publish.handler(ctx);
+      expect(outputs(ctx).commitSha).toMatch(/^[0-9a-f]{40}$/);
+    }
+  });
+});
+
+describe('gitops:service:publish when the Git host misbehaves', () => {
+  const input = { name: 'payments-api', owner: 'group:default/payments-team' };
+
+  it('says so when the host is down', async () => {
+    const { publish } = actions('http://127.0.0.1:9/gitops.git');
+    await expect(publish.handler(context(input))).rejects.toThrow(
+      /Could not reach the Git host .*ECONNREFUSED.*nothing was pushed/,
+    );
+  });
+
+  it('says so when the host refuses the credentials', async () => {
+    const server = http.createServer((_req, res) => {
+      res.writeHead(403).end('forbidden');
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as any).port;
+    try {
+      const { publish } = actions(`http://127.0.0.1:${port}/gitops.git`);
+      await expect(publish.handler(context(input))).rejects.toThrow(
+        /refused access .*HTTP 403.*integrations/,
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  it('says what to do when no GitOps repository is configured', async () => {
+    const config = new ConfigReader({});
+    const publish = createServicePublishAction({
+      config,
+      integrations: ScmIntegrations.fromConfig(config),
+      validator,
+    });
+    await expect(publish.handler(context(input))).rejects.toThrow(/Set gitops.repoUrl/);
+  });
+});

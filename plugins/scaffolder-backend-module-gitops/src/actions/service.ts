@@ -1,0 +1,183 @@
+import { Config } from '@backstage/config';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  gitopsPaths,
+  RESOURCE_KINDS,
+  selectEnvironments,
+  SIZES,
+  WORKLOAD_TYPES,
+} from '@internal/plugin-gitops-common';
+import { readGitOpsSettings } from '../config';
+import { gitAuthFor } from '../git/auth';
+import { commitAndPush } from '../git/GitOpsRepository';
+import { ManifestValidator } from '../validation/ManifestValidator';
+import {
+  authorOf,
+  commitLink,
+  commitMessage,
+  parseServiceRequest,
+  planServiceChange,
+  PORTAL_COMMITTER,
+  renderChecked,
+} from './plan';
+import { examples } from './service.examples';
+
+type Deps = {
+  config: Config;
+  integrations: ScmIntegrationRegistry;
+  validator: ManifestValidator;
+};
+
+// Loose here on purpose: the shared serviceRequestSchema gives the precise messages.
+const serviceInput = {
+  name: (z: any) => z.string().describe('Service name (DNS-1123 label, at most 63 characters)'),
+  owner: (z: any) => z.string().describe('Owning team, e.g. group:default/payments-team'),
+  system: (z: any) => z.string().optional().describe('System entity reference'),
+  description: (z: any) => z.string().optional(),
+  type: (z: any) => z.enum(WORKLOAD_TYPES).optional().describe('http, grpc, worker or frontend'),
+  port: (z: any) => z.number().optional(),
+  size: (z: any) => z.enum(SIZES).optional(),
+  imageRepository: (z: any) => z.string().optional(),
+  imageTag: (z: any) => z.string().optional(),
+  ingressHost: (z: any) => z.string().optional(),
+  environments: (z: any) => z.array(z.string()).optional(),
+  resources: (z: any) =>
+    z
+      .array(
+        z.object({
+          kind: z.enum(RESOURCE_KINDS),
+          name: z.string(),
+          size: z.enum(SIZES).optional(),
+        }),
+      )
+      .optional(),
+  sourceRepoUrl: (z: any) => z.string().optional(),
+};
+
+function cleanInput(input: Record<string, unknown>) {
+  // Templates pass empty strings for fields the user left blank.
+  return Object.fromEntries(
+    Object.entries(input).filter(([, v]) => v !== '' && v !== undefined && v !== null),
+  );
+}
+
+/**
+ * gitops:service:check: everything publish does except the push, so a
+ * template can fail before its first side effect.
+ */
+export function createServiceCheckAction(deps: Deps) {
+  return createTemplateAction({
+    id: 'gitops:service:check',
+    description:
+      'Validates a golden-path request and checks the GitOps repository: the name is free or already ours, and the manifests render and match their schemas. Changes nothing.',
+    examples,
+    schema: {
+      input: serviceInput,
+      output: {
+        exists: z => z.boolean().describe('The service is already in the GitOps repository, with this owner'),
+        paths: z => z.array(z.string()),
+        acrLoginServer: z => z.string().describe('The registry images come from, for the skeleton'),
+      },
+    },
+    supportsDryRun: true,
+    async handler(ctx) {
+      const req = parseServiceRequest(cleanInput(ctx.input));
+      const settings = readGitOpsSettings(deps.config);
+      const files = renderChecked(req, settings.platform, deps.validator);
+      const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials);
+      const result = await commitAndPush({
+        repoUrl: settings.repoUrl,
+        branch: settings.branch,
+        auth,
+        author: authorOf(ctx.user),
+        committer: PORTAL_COMMITTER,
+        message: 'check',
+        change: read => planServiceChange(req, files, read),
+        push: false,
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
+      ctx.logger.info(
+        result.changed
+          ? `GitOps repository ready: ${result.paths.length} files would be written for ${req.name}`
+          : `${req.name} is already in the GitOps repository exactly as requested`,
+      );
+      ctx.output('exists', !result.changed);
+      ctx.output('paths', files.map(f => f.path));
+      ctx.output('acrLoginServer', settings.platform.acrLoginServer);
+    },
+  });
+}
+
+/** gitops:service:publish: commits the service's manifests to the GitOps repository. */
+export function createServicePublishAction(deps: Deps) {
+  return createTemplateAction({
+    id: 'gitops:service:publish',
+    description:
+      'Renders the Kubernetes manifests, kustomize overlays, ArgoCD Applications and Crossplane resources of a service and commits them to the GitOps repository as the user who asked. Idempotent; retries a lost push race; never force-pushes.',
+    examples,
+    schema: {
+      input: serviceInput,
+      output: {
+        commitSha: z => z.string(),
+        commitUrl: z => z.string(),
+        changed: z => z.boolean().describe('false when the repository already had exactly this'),
+        paths: z => z.array(z.string()),
+        applications: z => z.array(z.string()).describe('ArgoCD Application names'),
+      },
+    },
+    async handler(ctx) {
+      const req = parseServiceRequest(cleanInput(ctx.input));
+      const settings = readGitOpsSettings(deps.config);
+      const files = renderChecked(req, settings.platform, deps.validator);
+      const envs = selectEnvironments(req, settings.platform);
+      const pr = envs.filter(e => e.pullRequest).map(e => e.name);
+      if (pr.length > 0) {
+        throw new Error(
+          `Pull-request mode is configured for ${pr.join(', ')}, but this portal version only pushes directly; remove gitops.environments[].pullRequest or choose environments without it.`,
+        );
+      }
+      const entity = `component:default/${req.name}`;
+      const result = await ctx.checkpoint({
+        key: `gitops-service-publish-${req.name}`,
+        fn: async () => {
+          const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials);
+          return commitAndPush({
+            repoUrl: settings.repoUrl,
+            branch: settings.branch,
+            auth,
+            author: authorOf(ctx.user),
+            committer: PORTAL_COMMITTER,
+            message: commitMessage({
+              subject: `Add ${req.name} (${envs.map(e => e.name).join(', ')})`,
+              template: ctx.templateInfo?.entityRef,
+              taskId: ctx.task.id,
+              entity,
+              requestedBy: ctx.user?.ref,
+            }),
+            change: read => planServiceChange(req, files, read),
+            maxAttempts: settings.maxPushAttempts,
+            logger: ctx.logger,
+            signal: ctx.signal,
+          });
+        },
+      });
+      if (result.changed) {
+        ctx.logger.info(`Committed ${result.paths.length} files for ${req.name} as ${result.sha}`);
+      } else {
+        ctx.logger.info(
+          `Nothing to commit: the GitOps repository already has ${req.name} exactly as requested (${result.sha})`,
+        );
+      }
+      ctx.output('commitSha', result.sha);
+      ctx.output(
+        'commitUrl',
+        commitLink(settings.repoUrl, result.sha, gitopsPaths.application(req.name, envs[0].name)),
+      );
+      ctx.output('changed', result.changed);
+      ctx.output('paths', result.paths);
+      ctx.output('applications', envs.map(e => `${req.name}-${e.name}`));
+    },
+  });
+}

@@ -1,0 +1,72 @@
+import { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import {
+  DEFAULT_ENVIRONMENTS,
+  defaultPlatformConfig,
+  EnvironmentConfig,
+  PlatformConfig,
+} from '@internal/plugin-gitops-common';
+
+export type GitOpsSettings = {
+  repoUrl: string;
+  branch: string;
+  platform: PlatformConfig;
+  credentials?: { username?: string; password?: string };
+  maxPushAttempts: number;
+};
+
+/** Reads `gitops:` on every call, so a changed config applies to the next task. */
+export function readGitOpsSettings(config: Config): GitOpsSettings {
+  const gitops = config.getOptionalConfig('gitops');
+  if (!gitops) {
+    throw new InputError(
+      'No GitOps repository is configured. Set gitops.repoUrl in app-config (or APP_CONFIG_gitops_repoUrl).',
+    );
+  }
+  const repoUrl = gitops.getString('repoUrl');
+  const branch = gitops.getOptionalString('branch') ?? 'main';
+  const environments: EnvironmentConfig[] =
+    gitops.getOptionalConfigArray('environments')?.map(e => ({
+      name: e.getString('name'),
+      cluster: e.getString('cluster'),
+      workloadIdentityClientId: e.getOptionalString('workloadIdentityClientId'),
+      pullRequest: e.getOptionalBoolean('pullRequest'),
+      syncPolicy: e.getOptionalString('syncPolicy') as EnvironmentConfig['syncPolicy'],
+    })) ?? DEFAULT_ENVIRONMENTS;
+  const crossplaneApiVersion =
+    gitops.getOptionalString('crossplane.apiVersion') ?? 'v2';
+  if (crossplaneApiVersion !== 'v1' && crossplaneApiVersion !== 'v2') {
+    throw new InputError(
+      `gitops.crossplane.apiVersion must be v1 or v2, not "${crossplaneApiVersion}"`,
+    );
+  }
+  const platform = defaultPlatformConfig({
+    gitopsRepoUrl: gitops.getOptionalString('argocdRepoUrl') ?? repoUrl,
+    targetRevision: branch,
+    environments,
+    crossplaneApiVersion,
+    ...(gitops.getOptionalString('acrLoginServer')
+      ? { acrLoginServer: gitops.getString('acrLoginServer') }
+      : {}),
+    ...(gitops.getOptionalString('argocdNamespace')
+      ? { argocdNamespace: gitops.getString('argocdNamespace') }
+      : {}),
+    ...(gitops.getOptionalString('ingress.className')
+      ? { ingressClassName: gitops.getString('ingress.className') }
+      : {}),
+    ...(gitops.getOptionalString('ingress.controllerNamespace')
+      ? { ingressNamespace: gitops.getString('ingress.controllerNamespace') }
+      : {}),
+  });
+  const credentials = gitops.getOptionalConfig('credentials');
+  return {
+    repoUrl,
+    branch,
+    platform,
+    credentials: credentials && {
+      username: credentials.getOptionalString('username'),
+      password: credentials.getOptionalString('password'),
+    },
+    maxPushAttempts: gitops.getOptionalNumber('maxPushAttempts') ?? 4,
+  };
+}

@@ -1,0 +1,8 @@
+export { scaffolderModuleGitOps as default } from './module';
+export {
+  createServiceCheckAction,
+  createServicePublishAction,
+} from './actions/service';
+export { createRepoPublishAction } from './actions/repository';
+export { ManifestValidator, readYamlDocuments } from './validation/ManifestValidator';
+export { commitAndPush } from './git/GitOpsRepository';
