@@ -1,4 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import os from 'os';
+import path from 'path';
+
+// A fresh embedded Git host for every run; workers inherit it through the environment.
+process.env.E2E_GIT_ROOT ??= path.join(os.tmpdir(), `idp-e2e-git-${process.pid}`);
 
 // Debian's Chromium (scripts/test installs it); Playwright cannot download browsers here.
 const chromiumArgs = [
@@ -28,6 +33,7 @@ export default defineConfig({
     timeout: 180_000,
     stdout: 'ignore',
     stderr: 'pipe',
+    env: { APP_CONFIG_gitHost_root: process.env.E2E_GIT_ROOT },
   },
   use: {
     baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:7007',

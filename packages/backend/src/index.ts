@@ -21,6 +21,10 @@ backend.add(import('@backstage/plugin-catalog-backend-module-unprocessed'));
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-azure'));
+backend.add(import('@internal/plugin-scaffolder-backend-module-gitops'));
+
+// Embedded Git host for local use; off unless gitHost.enabled.
+backend.add(import('@internal/plugin-git-host-backend'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(

@@ -4,5 +4,6 @@ export {
   createServicePublishAction,
 } from './actions/service';
 export { createRepoPublishAction } from './actions/repository';
+export { createResourcePublishAction } from './actions/resource';
 export { ManifestValidator, readYamlDocuments } from './validation/ManifestValidator';
 export { commitAndPush } from './git/GitOpsRepository';

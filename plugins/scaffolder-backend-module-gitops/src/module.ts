@@ -9,6 +9,7 @@ import {
   createServicePublishAction,
 } from './actions/service';
 import { createRepoPublishAction } from './actions/repository';
+import { createResourcePublishAction } from './actions/resource';
 import { ManifestValidator } from './validation/ManifestValidator';
 
 export const scaffolderModuleGitOps = createBackendModule({
@@ -30,6 +31,7 @@ export const scaffolderModuleGitOps = createBackendModule({
           createServiceCheckAction(deps),
           createServicePublishAction(deps),
           createRepoPublishAction(deps),
+          createResourcePublishAction(deps),
         );
       },
     });

@@ -120,6 +120,18 @@ export function commitMessage(opts: {
   ].join('\n');
 }
 
+/** A URL the catalog can read a file of the repository from, at a ref. */
+export function fileUrl(repoUrl: string, ref: string, filePath: string): string {
+  const url = new URL(repoUrl);
+  const repoPath = url.pathname.replace(/\.git$/, '');
+  const gitHost = repoPath.match(/^(.*\/api\/git-host)\/(.+)$/);
+  if (gitHost) return `${url.origin}${gitHost[1]}/raw/${gitHost[2]}/${ref}/${filePath}`;
+  if (url.hostname === 'dev.azure.com' || url.hostname.endsWith('visualstudio.com')) {
+    return `${url.origin}${repoPath}?path=/${filePath}&version=GB${ref}`;
+  }
+  return `${url.origin}${repoPath}/blob/${ref}/${filePath}`;
+}
+
 /** A link to the commit: the host's web page where it has one, else a raw file at that commit. */
 export function commitLink(repoUrl: string, sha: string, samplePath: string): string {
   const url = new URL(repoUrl);

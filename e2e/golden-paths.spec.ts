@@ -1,0 +1,137 @@
+import { expect, test } from '@playwright/test';
+import { execFile } from 'child_process';
+import { promisify } from 'util';
+import { parse, parseAllDocuments } from 'yaml';
+import { waitFor } from './support/backend';
+import { api, BASE_URL, cloneRepo, entity, runTemplate, taskLog } from './support/scaffolder';
+
+const exec = promisify(execFile);
+const GITOPS = `${BASE_URL}/api/git-host/gitops.git`;
+const repoOf = (name: string) => `${BASE_URL}/api/git-host/contoso/${name}.git`;
+
+// Each golden path runs through the real scaffolder of the running portal, then
+// the GitOps repository and the new service repository are cloned and inspected.
+const services = [
+  { template: 'nodejs-service', name: 'e2e-orders-api', type: 'http', runTests: ['node', ['--experimental-strip-types', '--test', 'src/**/*.test.ts']] },
+  { template: 'python-worker', name: 'e2e-ledger-worker', type: 'worker', runTests: ['python3', ['-m', 'unittest', 'discover', '-s', 'tests']] },
+  { template: 'react-frontend', name: 'e2e-shop-web', type: 'frontend' },
+  { template: 'grpc-service', name: 'e2e-prices-grpc', type: 'grpc', port: 50051 },
+] as const;
+
+test.describe.configure({ mode: 'serial' });
+
+for (const svc of services) {
+  test(`golden path ${svc.template} commits a repository and a GitOps change, and registers the component`, async () => {
+    const task = await runTemplate(svc.template, {
+      name: svc.name,
+      description: 'Made by the e2e test\nkind: ClusterRole',
+      owner: 'group:default/payments-team',
+      system: 'system:default/payments',
+      size: 'small',
+      port: 'port' in svc ? svc.port : 8080,
+      environments: ['dev', 'staging', 'prod'],
+      database: svc.template === 'nodejs-service',
+    });
+    expect(task.status, taskLog(task)).toBe('completed');
+
+    const gitops = await cloneRepo(GITOPS);
+    const commit = gitops.log.find(c => c.commit.message.includes(`Entity: component:default/${svc.name}`))!;
+    expect(commit.commit.message).toContain(`Template: template:default/${svc.template}`);
+    expect(commit.commit.message).toContain(`Task: ${task.id}`);
+    expect(commit.commit.author.name).toBe('Guest');
+    for (const env of ['dev', 'staging', 'prod']) {
+      const app = parse(await gitops.read(`argocd/applications/${env}/${svc.name}.yaml`));
+      expect(app.spec.source.path).toBe(`apps/${svc.name}/overlays/${env}`);
+      expect(app.spec.project).toBe('payments-team');
+    }
+    const dep = parse(await gitops.read(`apps/${svc.name}/base/deployment.yaml`));
+    expect(dep.metadata.labels['app.kubernetes.io/component']).toBe(svc.type);
+    const base = parse(await gitops.read(`apps/${svc.name}/base/kustomization.yaml`));
+    expect(base.commonAnnotations['idp-portal/description']).toBe('Made by the e2e test\nkind: ClusterRole');
+    expect(gitops.exists(`apps/${svc.name}/overlays/prod/resources/database-${svc.name}-db.yaml`)).toBe(
+      svc.template === 'nodejs-service',
+    );
+
+    const repo = await cloneRepo(repoOf(svc.name));
+    expect(repo.log[0].commit.author.name).toBe('Guest');
+    const [info] = parseAllDocuments(await repo.read('catalog-info.yaml')).map(d => d.toJS());
+    expect(info.metadata.annotations['backstage.io/kubernetes-id']).toBe(svc.name);
+    expect(info.metadata.description).toBe('Made by the e2e test\nkind: ClusterRole');
+    if ('runTests' in svc) {
+      // The rendered skeleton's own tests pass, with nothing installed.
+      const [cmd, args] = svc.runTests;
+      const { stdout, stderr } = await exec(cmd, args as string[], { cwd: repo.dir });
+      expect(`${stdout}${stderr}`).toMatch(/pass|OK/);
+    }
+
+    const component = await waitFor(`component ${svc.name}`, () => entity(`component:default/${svc.name}`), 30_000);
+    expect(component.spec.owner).toBe('group:default/payments-team');
+  });
+}
+
+test('running the same golden path again changes nothing in the GitOps repository', async () => {
+  const before = (await cloneRepo(GITOPS)).log[0].oid;
+  const task = await runTemplate('nodejs-service', {
+    name: 'e2e-orders-api',
+    description: 'Made by the e2e test\nkind: ClusterRole',
+    owner: 'group:default/payments-team',
+    system: 'system:default/payments',
+    size: 'small',
+    port: 8080,
+    environments: ['dev', 'staging', 'prod'],
+    database: true,
+  });
+  expect(task.status, taskLog(task)).toBe('completed');
+  expect(taskLog(task)).toContain('Nothing to commit');
+  expect(taskLog(task)).toContain('already has exactly this content');
+  expect((await cloneRepo(GITOPS)).log[0].oid).toBe(before);
+});
+
+test('a name another team owns fails before any side effect', async () => {
+  const before = (await cloneRepo(GITOPS)).log[0].oid;
+  const task = await runTemplate('nodejs-service', {
+    name: 'e2e-orders-api',
+    owner: 'group:default/storefront-team',
+    environments: ['dev'],
+  });
+  expect(task.status).toBe('failed');
+  expect(taskLog(task)).toContain('already exists in the GitOps repository, owned by group:default/payments-team');
+  expect((await cloneRepo(GITOPS)).log[0].oid).toBe(before);
+});
+
+test('a name with a slash is refused by the scaffolder before the task starts', async () => {
+  const res = await api('/api/scaffolder/v2/tasks', {
+    method: 'POST',
+    body: JSON.stringify({
+      templateRef: 'template:default/nodejs-service',
+      values: { name: 'team/orders', owner: 'group:default/payments-team' },
+    }),
+  });
+  expect(res.status).toBe(400);
+  expect(await res.text()).toMatch(/does not match pattern/);
+});
+
+test('resource path postgres-database attaches a database and registers a Resource the component depends on', async () => {
+  const task = await runTemplate('postgres-database', {
+    component: 'component:default/e2e-shop-web',
+    name: 'e2e-shop-db',
+    size: 'medium',
+  });
+  expect(task.status, taskLog(task)).toBe('completed');
+  const gitops = await cloneRepo(GITOPS);
+  const xr = parse(await gitops.read('apps/e2e-shop-web/overlays/prod/resources/database-e2e-shop-db.yaml'));
+  expect(xr).toMatchObject({ kind: 'Database', spec: { size: 'medium' } });
+  const resource = await waitFor('resource entity', () => entity('resource:default/e2e-shop-db'), 30_000);
+  expect(resource.spec.dependencyOf).toEqual(['component:default/e2e-shop-web']);
+  const component = await waitFor(
+    'the dependsOn relation',
+    async () => {
+      const c = await entity('component:default/e2e-shop-web');
+      return c?.relations?.some((r: any) => r.type === 'dependsOn' && r.targetRef === 'resource:default/e2e-shop-db')
+        ? c
+        : undefined;
+    },
+    60_000,
+  );
+  expect(component.metadata.name).toBe('e2e-shop-web');
+});

@@ -1,0 +1,242 @@
+import { Config } from '@backstage/config';
+import { ConflictError, InputError } from '@backstage/errors';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  attachResourceToDeployment,
+  attachResourceToNetworkPolicy,
+  describeZodError,
+  dnsName,
+  gitopsPaths,
+  relativeToOverlay,
+  RESOURCE_KINDS,
+  resourceFile,
+  resourceRequestSchema,
+  serializeFile,
+  SIZES,
+} from '@internal/plugin-gitops-common';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { z } from 'zod/v3';
+import { readGitOpsSettings } from '../config';
+import { gitAuthFor } from '../git/auth';
+import { commitAndPush, FileChanges, TreeReader } from '../git/GitOpsRepository';
+import { ManifestValidator } from '../validation/ManifestValidator';
+import {
+  authorOf,
+  commitLink,
+  commitMessage,
+  existingOwner,
+  fileUrl,
+  PORTAL_COMMITTER,
+} from './plan';
+
+const CATALOG_TYPES: Record<string, string> = {
+  Database: 'database',
+  Cache: 'cache',
+  Queue: 'queue',
+  DocumentDatabase: 'document-database',
+};
+
+const requestSchema = z.object({
+  component: dnsName('Component name'),
+  owner: z.string().min(1),
+  system: z.string().optional(),
+  resource: resourceRequestSchema,
+  environments: z.array(z.string()).min(1).optional(),
+});
+type AttachRequest = z.infer<typeof requestSchema>;
+
+/** `payments-team` → `group:default/payments-team`, as the catalog would read it. */
+function fullOwnerRef(owner: string) {
+  return owner.includes(':') ? owner : `group:default/${owner.replace(/^.*\//, '')}`;
+}
+
+export function catalogPath(component: string, resource: string) {
+  return `catalog/${component}/${resource}.yaml`;
+}
+
+const dump = (docs: unknown[]) =>
+  docs.map(d => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+
+/** The change that attaches a resource to a service already in the GitOps repository. */
+export async function planAttach(
+  req: AttachRequest,
+  settings: ReturnType<typeof readGitOpsSettings>,
+  validator: ManifestValidator,
+  read: TreeReader,
+): Promise<FileChanges> {
+  const owner = await existingOwner(req.component, read);
+  if (!owner) {
+    throw new InputError(
+      `"${req.component}" is not in the GitOps repository, so there is nothing to attach a ${req.resource.kind} to. Create it with a service golden path first.`,
+    );
+  }
+  if (owner !== fullOwnerRef(req.owner)) {
+    throw new ConflictError(
+      `"${req.component}" is owned by ${owner} in the GitOps repository, not by ${fullOwnerRef(req.owner)}; nothing was changed.`,
+    );
+  }
+  const changes: FileChanges = new Map();
+  const envs = req.environments ?? settings.platform.environments.map(e => e.name);
+  let attachedTo = 0;
+  for (const env of envs) {
+    const kPath = gitopsPaths.overlayFile(req.component, env, 'kustomization.yaml');
+    const text = await read(kPath);
+    if (text === undefined) {
+      if (req.environments) {
+        throw new InputError(`"${req.component}" is not deployed to ${env}; attach the resource to its environments only.`);
+      }
+      continue;
+    }
+    const file = resourceFile({ name: req.component }, req.resource, env, settings.platform);
+    const kustomization = parse(text);
+    const rel = relativeToOverlay(req.component, env, file.path);
+    if (!kustomization.resources.includes(rel)) kustomization.resources.push(rel);
+    changes.set(file.path, serializeFile(file));
+    changes.set(kPath, dump([kustomization]));
+    attachedTo++;
+  }
+  if (attachedTo === 0) {
+    throw new InputError(`"${req.component}" has no environments in the GitOps repository.`);
+  }
+
+  // The workload gets the connection secret and may reach the resource's port.
+  const depPath = gitopsPaths.baseFile(req.component, 'deployment.yaml');
+  const deployments = parseAllDocuments((await read(depPath)) ?? '').map(d => d.toJS());
+  attachResourceToDeployment(deployments[0], req.resource);
+  changes.set(depPath, dump(deployments));
+  const npPath = gitopsPaths.baseFile(req.component, 'networkpolicy.yaml');
+  const policies = parseAllDocuments((await read(npPath)) ?? '').map(d => d.toJS());
+  const allow = policies.find(p => p?.metadata?.name === `${req.component}-allow`);
+  if (allow) attachResourceToNetworkPolicy(allow, req.resource);
+  changes.set(npPath, dump(policies));
+
+  const problems = validator.validateFiles([
+    { path: depPath, documents: deployments },
+    { path: npPath, documents: policies },
+  ]);
+  if (problems.length) {
+    throw new Error(`The changed manifests do not match their schemas, so nothing was committed:\n${problems.join('\n')}`);
+  }
+
+  // The catalog's view of it, depended on by the component.
+  changes.set(
+    catalogPath(req.component, req.resource.name),
+    dump([
+      {
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Resource',
+        metadata: {
+          name: req.resource.name,
+          description: `${req.resource.kind} (${req.resource.size}) of ${req.component}, provisioned by Crossplane`,
+          annotations: {
+            'backstage.io/kubernetes-id': req.component,
+            'idp-portal/crossplane-kind': req.resource.kind,
+          },
+        },
+        spec: {
+          type: CATALOG_TYPES[req.resource.kind],
+          owner: fullOwnerRef(req.owner),
+          ...(req.system ? { system: req.system } : {}),
+          dependencyOf: [`component:default/${req.component}`],
+        },
+      },
+    ]),
+  );
+  return changes;
+}
+
+/** gitops:resource:publish: attaches a Crossplane resource to an existing service. */
+export function createResourcePublishAction(deps: {
+  config: Config;
+  integrations: ScmIntegrationRegistry;
+  validator: ManifestValidator;
+}) {
+  return createTemplateAction({
+    id: 'gitops:resource:publish',
+    description:
+      'Attaches a self-service cloud resource (Crossplane Database, Cache, Queue or DocumentDatabase) to a service in the GitOps repository, in each of its environments, and writes its catalog Resource entity.',
+    examples: [
+      {
+        description: 'Give payments-api a medium PostgreSQL database',
+        example: stringify({
+          steps: [
+            {
+              id: 'attach',
+              action: 'gitops:resource:publish',
+              input: {
+                component: 'payments-api',
+                owner: 'group:default/payments-team',
+                resource: { kind: 'Database', name: 'payments-db', size: 'medium' },
+              },
+            },
+          ],
+        }),
+      },
+    ],
+    schema: {
+      input: {
+        component: zz => zz.string().describe('Name of the service in the GitOps repository'),
+        owner: zz => zz.string().describe("The component's owner; must match the GitOps repository"),
+        system: zz => zz.string().optional(),
+        resource: zz =>
+          zz.object({
+            kind: zz.enum(RESOURCE_KINDS),
+            name: zz.string(),
+            size: zz.enum(SIZES).optional(),
+          }),
+        environments: zz => zz.array(zz.string()).optional(),
+      },
+      output: {
+        commitSha: zz => zz.string(),
+        commitUrl: zz => zz.string(),
+        catalogInfoUrl: zz => zz.string(),
+        changed: zz => zz.boolean(),
+        paths: zz => zz.array(zz.string()),
+      },
+    },
+    async handler(ctx) {
+      const parsed = requestSchema.safeParse(
+        JSON.parse(JSON.stringify(ctx.input, (_k, v) => (v === '' ? undefined : v))),
+      );
+      if (!parsed.success) {
+        throw new InputError(`Invalid input: ${describeZodError(parsed.error)}`);
+      }
+      const req = parsed.data;
+      const settings = readGitOpsSettings(deps.config);
+      const result = await ctx.checkpoint({
+        key: `gitops-resource-publish-${req.component}-${req.resource.name}`,
+        fn: async () =>
+          commitAndPush({
+            repoUrl: settings.repoUrl,
+            branch: settings.branch,
+            auth: await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials),
+            author: authorOf(ctx.user),
+            committer: PORTAL_COMMITTER,
+            message: commitMessage({
+              subject: `Add ${req.resource.kind} ${req.resource.name} to ${req.component}`,
+              template: ctx.templateInfo?.entityRef,
+              taskId: ctx.task.id,
+              entity: `resource:default/${req.resource.name}`,
+              requestedBy: ctx.user?.ref,
+            }),
+            change: read => planAttach(req, settings, deps.validator, read),
+            maxAttempts: settings.maxPushAttempts,
+            logger: ctx.logger,
+            signal: ctx.signal,
+          }),
+      });
+      ctx.logger.info(
+        result.changed
+          ? `Attached ${req.resource.kind} ${req.resource.name} to ${req.component} in ${result.sha}`
+          : `${req.component} already has ${req.resource.kind} ${req.resource.name}; nothing to commit`,
+      );
+      const entityFile = catalogPath(req.component, req.resource.name);
+      ctx.output('commitSha', result.sha);
+      ctx.output('commitUrl', commitLink(settings.repoUrl, result.sha, entityFile));
+      ctx.output('catalogInfoUrl', fileUrl(settings.repoUrl, settings.branch, entityFile));
+      ctx.output('changed', result.changed);
+      ctx.output('paths', result.paths);
+    },
+  });
+}

@@ -1,0 +1,105 @@
+import Ajv from 'ajv';
+import fs from 'fs';
+import path from 'path';
+import { parse } from 'yaml';
+
+// Every golden path in templates/ is checked here; adding one needs no code change.
+const templatesDir = path.resolve(__dirname, '../../../templates');
+const schemasDir = path.resolve(__dirname, '../schemas/backstage');
+const names = fs
+  .readdirSync(templatesDir)
+  .filter(d => fs.existsSync(path.join(templatesDir, d, 'template.yaml')));
+
+function templateValidator() {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false, logger: false });
+  for (const file of ['EntityEnvelope', 'EntityMeta', 'Entity', 'shared/common']) {
+    ajv.addSchema(JSON.parse(fs.readFileSync(path.join(schemasDir, `${file}.schema.json`), 'utf8')));
+  }
+  return ajv.compile(
+    JSON.parse(fs.readFileSync(path.join(schemasDir, 'Template.v1beta3.schema.json'), 'utf8')),
+  );
+}
+
+const OUR_ACTIONS = ['gitops:service:check', 'gitops:service:publish', 'gitops:repo:publish', 'gitops:resource:publish'];
+const BUILT_IN = ['fetch:template', 'catalog:register', 'catalog:fetch', 'debug:log'];
+
+describe('golden-path templates', () => {
+  const validate = templateValidator();
+
+  it('has a validator that can say no', () => {
+    expect(
+      validate({ apiVersion: 'scaffolder.backstage.io/v1beta3', kind: 'Template', metadata: { name: 'x' }, spec: {} }),
+    ).toBe(false);
+  });
+
+  it('finds the golden paths', () => {
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'nodejs-service', 'python-worker', 'react-frontend', 'grpc-service',
+        'postgres-database', 'redis-cache', 'servicebus-queue',
+      ]),
+    );
+  });
+
+  describe.each(names)('%s', name => {
+    const template = parse(fs.readFileSync(path.join(templatesDir, name, 'template.yaml'), 'utf8'));
+    const pages: any[] = Array.isArray(template.spec.parameters)
+      ? template.spec.parameters
+      : [template.spec.parameters];
+    const properties: Record<string, any> = Object.assign({}, ...pages.map(p => p.properties));
+
+    it('matches the Template v1beta3 schema and is named after its folder', () => {
+      const ok = validate(template);
+      expect(validate.errors ?? []).toEqual([]);
+      expect(ok).toBe(true);
+      expect(template.metadata.name).toBe(name);
+    });
+
+    it('gives every field a title and a description', () => {
+      for (const [key, field] of Object.entries(properties)) {
+        expect({ key, title: typeof field.title, description: typeof field.description })
+          .toEqual({ key, title: 'string', description: 'string' });
+      }
+    });
+
+    it('validates names client-side as DNS-1123 labels of at most 63 characters', () => {
+      const field = properties.name ?? properties.component;
+      expect(field.pattern).toBe('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$');
+      expect(field.maxLength).toBeLessThanOrEqual(63);
+      for (const bad of ['Payments', 'a/b', '..', '-a']) {
+        expect(new RegExp(field.pattern).test(bad)).toBe(false);
+      }
+    });
+
+    it('uses only actions the portal has, checking before its first side effect', () => {
+      const actions = template.spec.steps.map((s: any) => s.action);
+      for (const action of actions) {
+        expect([...OUR_ACTIONS, ...BUILT_IN]).toContain(action);
+      }
+      const firstSideEffect = actions.findIndex((a: string) =>
+        ['gitops:repo:publish', 'gitops:service:publish', 'gitops:resource:publish', 'catalog:register'].includes(a),
+      );
+      const check = actions.findIndex((a: string) => a === 'gitops:service:check' || a === 'catalog:fetch');
+      expect(check).toBeGreaterThanOrEqual(0);
+      expect(check).toBeLessThan(firstSideEffect);
+    });
+
+    it('links the repository or resource, the GitOps commit and the catalog entity', () => {
+      const titles = template.spec.output.links.map((l: any) => l.title);
+      expect(titles).toEqual(expect.arrayContaining(['GitOps commit', 'Open in catalog']));
+    });
+
+    const fetch = template.spec.steps.find((s: any) => s.action === 'fetch:template');
+    (fetch ? it : it.skip)('has a skeleton with code, a test, a Dockerfile, CI and docs', () => {
+      const skeleton = path.join(templatesDir, name, fetch.input.url);
+      for (const file of ['Dockerfile', 'catalog-info.yaml', 'mkdocs.yml', 'docs/index.md', '.github/workflows/ci.yaml', 'azure-pipelines.yml']) {
+        expect({ file, exists: fs.existsSync(path.join(skeleton, file)) }).toEqual({ file, exists: true });
+      }
+      expect(fetch.input.copyWithoutTemplating).toEqual(['.github/workflows/*', 'azure-pipelines.yml']);
+      const catalogInfo = fs.readFileSync(path.join(skeleton, 'catalog-info.yaml'), 'utf8');
+      for (const annotation of ['backstage.io/kubernetes-id', 'argocd/app-selector', 'azure.com/tag-selector', 'backstage.io/source-template', 'backstage.io/techdocs-ref']) {
+        expect(catalogInfo).toContain(annotation);
+      }
+    });
+  });
+});

@@ -1,0 +1,1 @@
+"""${{ values.name }}: consumes messages from an Azure Service Bus queue."""
