@@ -3,7 +3,9 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
+import { createCatalogWaitAction } from './actions/catalogWait';
 import {
   createServiceCheckAction,
   createServicePublishAction,
@@ -20,8 +22,9 @@ export const scaffolderModuleGitOps = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        catalog: catalogServiceRef,
       },
-      async init({ scaffolder, config }) {
+      async init({ scaffolder, config, catalog }) {
         const deps = {
           config,
           integrations: ScmIntegrations.fromConfig(config),
@@ -32,6 +35,7 @@ export const scaffolderModuleGitOps = createBackendModule({
           createServicePublishAction(deps),
           createRepoPublishAction(deps),
           createResourcePublishAction(deps),
+          createCatalogWaitAction({ catalog }),
         );
       },
     });

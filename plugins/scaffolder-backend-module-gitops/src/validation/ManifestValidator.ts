@@ -20,6 +20,9 @@ const KUBERNETES_SCHEMAS: Record<string, string> = {
   'policy/v1/PodDisruptionBudget': 'poddisruptionbudget-policy-v1.json',
   'networking.k8s.io/v1/NetworkPolicy': 'networkpolicy-networking-v1.json',
   'networking.k8s.io/v1/Ingress': 'ingress-networking-v1.json',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'clusterrole-rbac-v1.json',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding':
+    'clusterrolebinding-rbac-v1.json',
 };
 
 const CRD_FILES = [

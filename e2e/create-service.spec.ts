@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+
+test('a developer fills the Node.js golden path form and finds the new service in the catalog', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name: 'Create', exact: true })
+    .click();
+
+  const card = page
+    .locator('.MuiCard-root')
+    .filter({ has: page.getByText('Node.js HTTP service', { exact: true }) });
+  await expect(card).toBeVisible();
+  await card.getByRole('button', { name: 'Choose' }).click();
+
+  // Page 1: about the service. Client-side validation refuses a bad name first.
+  const name = page.getByRole('textbox', { name: 'Name' });
+  await name.fill('Checkout/API');
+  await page.getByRole('textbox', { name: 'Description' }).fill('Browser-made service');
+  const owner = page.getByRole('textbox', { name: 'Owner' });
+  await owner.click();
+  await owner.fill('Storefront');
+  await page.getByRole('option').filter({ hasText: 'Storefront' }).first().click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText(/must match pattern/i).first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/create-form-invalid.png' });
+
+  await name.fill('browser-checkout-api');
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Page 2: how it runs, with the defaults; add a database.
+  await expect(page.getByText('Environments')).toBeVisible();
+  await page.getByLabel('PostgreSQL database').check();
+  await page.getByRole('button', { name: 'Review' }).click();
+
+  // Review shows what will be created.
+  await expect(page.getByText('browser-checkout-api').first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/create-review.png' });
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  const open = page.getByRole('link', { name: 'Open in catalog' });
+  await expect(open).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('link', { name: 'GitOps commit' })).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/create-done.png' });
+  await open.click();
+  await expect(page).toHaveURL(/\/catalog\/default\/component\/browser-checkout-api/);
+  await expect(page.getByText('Browser-made service').first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/create-new-component.png' });
+});
