@@ -24,7 +24,10 @@ export interface Config {
       /** ArgoCD destination cluster name. */
       cluster: string;
       workloadIdentityClientId?: string;
-      /** Commit through a pull request instead of a direct push. */
+      /**
+       * Commit this environment's overlay and ArgoCD Application through a pull request
+       * (GitHub or Azure DevOps integration needed) instead of a direct push.
+       */
       pullRequest?: boolean;
       syncPolicy?: 'auto' | 'auto-no-prune' | 'manual';
     }>;

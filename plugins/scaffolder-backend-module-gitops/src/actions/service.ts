@@ -5,12 +5,15 @@ import {
   gitopsPaths,
   RESOURCE_KINDS,
   selectEnvironments,
+  serializeFile,
   SIZES,
   WORKLOAD_TYPES,
 } from '@internal/plugin-gitops-common';
 import { readGitOpsSettings } from '../config';
 import { gitAuthFor } from '../git/auth';
-import { commitAndPush } from '../git/GitOpsRepository';
+import { commitAndPush, remoteBranchExists } from '../git/GitOpsRepository';
+import { openPullRequest } from '../git/pullRequests';
+import { createHash } from 'crypto';
 import { ManifestValidator } from '../validation/ManifestValidator';
 import {
   authorOf,
@@ -125,6 +128,8 @@ export function createServicePublishAction(deps: Deps) {
         changed: z => z.boolean().describe('false when the repository already had exactly this'),
         paths: z => z.array(z.string()),
         applications: z => z.array(z.string()).describe('ArgoCD Application names'),
+        pullRequestUrls: z =>
+          z.array(z.string()).describe('Pull requests for environments that require review'),
       },
     },
     async handler(ctx) {
@@ -132,37 +137,96 @@ export function createServicePublishAction(deps: Deps) {
       const settings = readGitOpsSettings(deps.config);
       const files = renderChecked(req, settings.platform, deps.validator);
       const envs = selectEnvironments(req, settings.platform);
-      const pr = envs.filter(e => e.pullRequest).map(e => e.name);
-      if (pr.length > 0) {
-        throw new Error(
-          `Pull-request mode is configured for ${pr.join(', ')}, but this portal version only pushes directly; remove gitops.environments[].pullRequest or choose environments without it.`,
-        );
-      }
       const entity = `component:default/${req.name}`;
+      const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials);
+      const message = (subject: string) =>
+        commitMessage({
+          subject,
+          template: ctx.templateInfo?.entityRef,
+          taskId: ctx.task.id,
+          entity,
+          requestedBy: ctx.user?.ref,
+        });
+
+      // Environments set to pullRequest get their overlay and Application through a pull request.
+      const prEnvs = envs.filter(e => e.pullRequest);
+      const viaPullRequest = (path: string) =>
+        prEnvs.some(
+          e =>
+            path.startsWith(`${gitopsPaths.overlay(req.name, e.name)}/`) ||
+            path === gitopsPaths.application(req.name, e.name),
+        );
+      const direct = files.filter(f => !viaPullRequest(f.path));
+      const reviewed = files.filter(f => viaPullRequest(f.path));
+
       const result = await ctx.checkpoint({
         key: `gitops-service-publish-${req.name}`,
-        fn: async () => {
-          const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials);
-          return commitAndPush({
+        fn: async () =>
+          commitAndPush({
             repoUrl: settings.repoUrl,
             branch: settings.branch,
             auth,
             author: authorOf(ctx.user),
             committer: PORTAL_COMMITTER,
-            message: commitMessage({
-              subject: `Add ${req.name} (${envs.map(e => e.name).join(', ')})`,
-              template: ctx.templateInfo?.entityRef,
-              taskId: ctx.task.id,
-              entity,
-              requestedBy: ctx.user?.ref,
-            }),
-            change: read => planServiceChange(req, files, read),
+            message: message(
+              `Add ${req.name} (${envs.filter(e => !e.pullRequest).map(e => e.name).join(', ') || 'base'})`,
+            ),
+            change: read => planServiceChange(req, direct, read),
             maxAttempts: settings.maxPushAttempts,
             logger: ctx.logger,
             signal: ctx.signal,
-          });
-        },
+          }),
       });
+
+      const pullRequests: string[] = [];
+      if (reviewed.length > 0) {
+        const names = prEnvs.map(e => e.name).join(', ');
+        // Named after its content, so a re-run finds the same branch and pull request.
+        const digest = createHash('sha256')
+          .update(reviewed.map(f => `${f.path}\n${serializeFile(f)}`).join('\n'))
+          .digest('hex')
+          .slice(0, 10);
+        const head = `idp/${req.name}-${digest}`;
+        const pr = await ctx.checkpoint({
+          key: `gitops-service-pr-${req.name}-${digest}`,
+          fn: async () => {
+            if (!(await remoteBranchExists(settings.repoUrl, head, auth))) {
+              const pushed = await commitAndPush({
+                repoUrl: settings.repoUrl,
+                branch: settings.branch,
+                pushBranch: head,
+                auth,
+                author: authorOf(ctx.user),
+                committer: PORTAL_COMMITTER,
+                message: message(`Deploy ${req.name} to ${names}`),
+                change: read => planServiceChange(req, reviewed, read),
+                maxAttempts: 1,
+                logger: ctx.logger,
+                signal: ctx.signal,
+              });
+              if (!pushed.changed) return { url: '', created: false };
+            }
+            const opened = await openPullRequest({
+              repoUrl: settings.repoUrl,
+              integrations: deps.integrations,
+              head,
+              base: settings.branch,
+              title: `Deploy ${req.name} to ${names}`,
+              body: message(`Deploy ${req.name} to ${names}`),
+            });
+            return { url: opened.url, created: opened.created };
+          },
+        });
+        if (pr.url) {
+          pullRequests.push(pr.url);
+          ctx.logger.info(
+            `${pr.created ? 'Opened' : 'Found the open'} pull request for ${names}: ${pr.url}`,
+          );
+        } else {
+          ctx.logger.info(`${names} already has ${req.name} on ${settings.branch}; no pull request needed`);
+        }
+      }
+      ctx.output('pullRequestUrls', pullRequests);
       if (result.changed) {
         ctx.logger.info(`Committed ${result.paths.length} files for ${req.name} as ${result.sha}`);
       } else {

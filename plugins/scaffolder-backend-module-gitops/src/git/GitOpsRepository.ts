@@ -41,12 +41,33 @@ export type CommitOptions = {
    * here aborts before anything is written.
    */
   change: (read: TreeReader) => Promise<FileChanges>;
+  /** Remote branch to push to, when not `branch` (a pull request's head). */
+  pushBranch?: string;
   /** `false` checks and computes the change but never pushes. */
   push?: boolean;
   maxAttempts?: number;
   logger: LoggerService;
   signal?: AbortSignal;
 };
+
+/** Whether the remote has a branch, without cloning. */
+export async function remoteBranchExists(
+  repoUrl: string,
+  branch: string,
+  auth?: GitAuth,
+): Promise<boolean> {
+  try {
+    const info = await git.getRemoteInfo2({
+      http,
+      url: repoUrl,
+      protocolVersion: 1,
+      onAuth: auth ? () => auth : undefined,
+    });
+    return (info.refs ?? []).some(r => r.ref === `refs/heads/${branch}`);
+  } catch (error) {
+    throw describeGitError(error, repoUrl);
+  }
+}
 
 /** A Git host failure in words that say what happened and what to do. */
 export function describeGitError(error: any, repoUrl: string): Error {
@@ -171,6 +192,7 @@ export async function commitAndPush(opts: CommitOptions): Promise<CommitResult> 
           dir,
           remote: 'origin',
           ref: opts.branch,
+          remoteRef: opts.pushBranch ?? opts.branch,
           onAuth: opts.auth ? () => opts.auth! : undefined,
         });
         if (!result.ok) {
@@ -189,13 +211,14 @@ export async function commitAndPush(opts: CommitOptions): Promise<CommitResult> 
         }
         if (isRejectedAsStale(error)) {
           throw new ConflictError(
-            `Gave up after ${attempt} attempts: ${opts.repoUrl} kept moving while pushing (non-fast-forward). Nothing was force-pushed; run the task again.`,
+            `Gave up after ${attempt} attempts: ${opts.repoUrl} kept moving while pushing (non-fast-forward: ${error.message}). Nothing was force-pushed; run the task again.`,
           );
         }
         throw describeGitError(error, opts.repoUrl);
       }
       opts.logger.info('Pushed GitOps commit', {
         repoUrl: opts.repoUrl,
+        branch: opts.pushBranch ?? opts.branch,
         sha,
         files: changed.length,
         attempt,

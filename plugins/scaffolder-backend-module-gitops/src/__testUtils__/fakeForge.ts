@@ -1,0 +1,118 @@
+import http from 'http';
+
+type Recorded = { host: 'github' | 'azure'; number: number; head: string; base: string; title: string; body: string };
+
+async function readBody(req: http.IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : {};
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/**
+ * A GitHub and Azure DevOps stand-in on 127.0.0.1: their pull-request REST APIs
+ * (payloads shaped like the real ones) and Git over HTTP, proxied to the
+ * embedded Git host so pushes are real.
+ */
+export async function startFakeForge(gitHostBase: string) {
+  const pullRequests: Recorded[] = [];
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url!, 'http://localhost');
+    const gh = url.pathname.match(/^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/pulls$/);
+    if (gh) {
+      if (req.headers.authorization !== 'Bearer ghp-test') {
+        return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
+      }
+      const [, owner, repo] = gh;
+      const toGitHub = (p: Recorded) => ({
+        number: p.number,
+        state: 'open',
+        html_url: `https://github.com/${owner}/${repo}/pull/${p.number}`,
+        head: { ref: p.head, label: `${owner}:${p.head}` },
+        base: { ref: p.base },
+        title: p.title,
+        body: p.body,
+      });
+      const open = pullRequests.filter(p => p.host === 'github');
+      if (req.method === 'GET') {
+        const head = url.searchParams.get('head')?.split(':')[1];
+        return json(res, 200, open.filter(p => !head || p.head === head).map(toGitHub));
+      }
+      const body = await readBody(req);
+      if (open.some(p => p.head === body.head)) {
+        return json(res, 422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${owner}:${body.head}.` }],
+        });
+      }
+      const pr: Recorded = { host: 'github', number: pullRequests.length + 1, ...body };
+      pullRequests.push(pr);
+      return json(res, 201, toGitHub(pr));
+    }
+    const az = url.pathname.match(/^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories\/([^/]+)\/pullrequests$/);
+    if (az) {
+      if (req.headers.authorization !== `Basic ${Buffer.from(':ado-pat').toString('base64')}`) {
+        return json(res, 401, { message: 'TF400813: The user is not authorized to access this resource.' });
+      }
+      const toAzure = (p: Recorded) => ({
+        pullRequestId: p.number,
+        status: 'active',
+        sourceRefName: `refs/heads/${p.head}`,
+        targetRefName: `refs/heads/${p.base}`,
+        title: p.title,
+        description: p.body,
+        repository: { name: az[3], project: { name: az[2] } },
+      });
+      const open = pullRequests.filter(p => p.host === 'azure');
+      if (req.method === 'GET') {
+        const source = url.searchParams.get('searchCriteria.sourceRefName')?.replace('refs/heads/', '');
+        const value = open.filter(p => !source || p.head === source).map(toAzure);
+        return json(res, 200, { value, count: value.length });
+      }
+      const body = await readBody(req);
+      const head = body.sourceRefName.replace('refs/heads/', '');
+      if (open.some(p => p.head === head)) {
+        return json(res, 409, {
+          message: 'TF401179: An active pull request for the source and target branch already exists.',
+          typeKey: 'GitPullRequestExistsException',
+        });
+      }
+      const pr: Recorded = {
+        host: 'azure',
+        number: 100 + pullRequests.length,
+        head,
+        base: body.targetRefName.replace('refs/heads/', ''),
+        title: body.title,
+        body: body.description,
+      };
+      pullRequests.push(pr);
+      return json(res, 201, toAzure(pr));
+    }
+    // Git: /<owner>/<repo>.git/... (GitHub) and /<org>/<project>/_git/<repo>/... (Azure DevOps).
+    const git =
+      url.pathname.match(/^\/[^/]+\/([^/]+?)\.git(\/.*)$/) ??
+      url.pathname.match(/^\/[^/]+\/[^/]+\/_git\/([^/]+?)(\/.*)$/);
+    if (!git) return json(res, 404, { message: 'Not Found' });
+    const target = new URL(`${gitHostBase}/${git[1]}.git${git[2]}${url.search}`);
+    const upstream = http.request(
+      target,
+      { method: req.method, headers: { ...req.headers, host: target.host } },
+      up => {
+        res.writeHead(up.statusCode!, up.headers);
+        up.pipe(res);
+      },
+    );
+    req.pipe(upstream);
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  const host = `127.0.0.1:${(server.address() as any).port}`;
+  return {
+    host,
+    pullRequests,
+    stop: () => new Promise<void>(r => server.close(() => r())),
+  };
+}
