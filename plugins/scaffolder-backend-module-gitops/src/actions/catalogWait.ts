@@ -39,7 +39,7 @@ export function createCatalogWaitAction(deps: { catalog: CatalogService }) {
           );
           return;
         }
-        await new Promise(r => setTimeout(r, 500));
+        await new Promise(r => setTimeout(r, 150));
       }
     },
   });

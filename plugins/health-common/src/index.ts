@@ -1,0 +1,12 @@
+export * from './types';
+export {
+  HEALTH_STATE_ORDER,
+  compareReasons,
+  worstState,
+  verdictFromReasons,
+} from './state';
+export * from './pods';
+export * from './argocd';
+export * from './crossplane';
+export * from './alerts';
+export * from './verdict';

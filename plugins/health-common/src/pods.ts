@@ -1,0 +1,253 @@
+import {
+  asArray,
+  asNumber,
+  asRecord,
+  asString,
+  field,
+  readConditions,
+} from './narrow';
+import { verdictFromReasons } from './state';
+import { Reason, Verdict } from './types';
+
+/** Waiting reasons that do not go away by waiting. Listed in the order their hint is preferred. */
+const FAILING_REASONS = [
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'Unschedulable',
+];
+const STARTING_REASONS = ['ContainerCreating', 'PodInitializing'];
+
+/** A pod not ready this long after its containers started is stuck, not starting. */
+export const STARTUP_GRACE_MS = 5 * 60 * 1000;
+
+const HINTS: Record<string, string> = {
+  CrashLoopBackOff:
+    'A container starts and exits again. Its logs from the previous run (kubectl logs --previous) say why: often a missing setting or a database it cannot reach.',
+  ImagePullBackOff:
+    "The image cannot be pulled: check that the tag exists in the registry and that the cluster's kubelet identity has AcrPull on it.",
+  ErrImagePull:
+    "The image cannot be pulled: check that the tag exists in the registry and that the cluster's kubelet identity has AcrPull on it.",
+  InvalidImageName:
+    'The image reference is not valid: check the image name and tag in the GitOps repository.',
+  CreateContainerConfigError:
+    'A ConfigMap or Secret the pod refers to does not exist: check its name, or wait for the Crossplane connection secret to be written.',
+  CreateContainerError:
+    'The container runtime could not create the container: check the command, volume mounts and security context.',
+  RunContainerError:
+    'The container runtime could not start the container: check the command, volume mounts and security context.',
+  Unschedulable:
+    'No node can take the pod: the node pool lacks CPU or memory, or a node selector or toleration matches no node.',
+};
+
+export type PodSummary = {
+  /** Pods counted; terminating and finished (Succeeded/Failed) pods are left out. */
+  total: number;
+  ready: number;
+  /** Sum of container restarts, as `kubectl get pods` shows them. */
+  restarts: number;
+  /** Number of pods with a container waiting for each reason (a pod counts once per reason). */
+  waitingReasons: Record<string, number>;
+  /** The first message Kubernetes gave for each waiting reason. */
+  waitingMessages: Record<string, string>;
+  /** Not ready but on the way: Pending, ContainerCreating, or started less than STARTUP_GRACE_MS ago. */
+  pending: number;
+  /** Not ready because of a reason in FAILING_REASONS (CrashLoopBackOff, ImagePullBackOff...). */
+  crashLooping: number;
+  /** Counted in total but with a missing or unreadable status. */
+  unknown: number;
+  terminating: number;
+  /** Distinct container images of the pods, for the environments card. */
+  images: string[];
+};
+
+export function summarizePods(
+  pods: unknown[],
+  now: Date = new Date(),
+): PodSummary {
+  const summary: PodSummary = {
+    total: 0,
+    ready: 0,
+    restarts: 0,
+    waitingReasons: {},
+    waitingMessages: {},
+    pending: 0,
+    crashLooping: 0,
+    unknown: 0,
+    terminating: 0,
+    images: [],
+  };
+  const images = new Set<string>();
+
+  for (const pod of asArray(pods)) {
+    if (!asRecord(pod)) continue;
+    if (field(pod, 'metadata', 'deletionTimestamp') !== undefined) {
+      summary.terminating += 1;
+      continue;
+    }
+    const status = asRecord(field(pod, 'status'));
+    const phase = asString(status?.phase);
+    // Finished pods are history (completed Jobs, evicted pods a ReplicaSet has replaced).
+    if (phase === 'Succeeded' || phase === 'Failed') continue;
+    summary.total += 1;
+    for (const container of asArray(field(pod, 'spec', 'containers'))) {
+      const image = asString(field(container, 'image'));
+      if (image) images.add(image);
+    }
+    if (!status || (!phase && !Array.isArray(status.conditions))) {
+      summary.unknown += 1;
+      continue;
+    }
+
+    const reasons = new Set<string>();
+    const containers = [
+      ...asArray(status.initContainerStatuses),
+      ...asArray(status.containerStatuses),
+    ];
+    for (const container of containers) {
+      summary.restarts += asNumber(field(container, 'restartCount')) ?? 0;
+      const reason = asString(field(container, 'state', 'waiting', 'reason'));
+      if (!reason) continue;
+      reasons.add(reason);
+      const message = asString(field(container, 'state', 'waiting', 'message'));
+      if (message && !summary.waitingMessages[reason]) {
+        summary.waitingMessages[reason] = message;
+      }
+    }
+    const conditions = readConditions(pod);
+    const scheduled = conditions.find(c => c.type === 'PodScheduled');
+    if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+      reasons.add('Unschedulable');
+      if (scheduled.message && !summary.waitingMessages.Unschedulable) {
+        summary.waitingMessages.Unschedulable = scheduled.message;
+      }
+    }
+    for (const reason of reasons) {
+      summary.waitingReasons[reason] =
+        (summary.waitingReasons[reason] ?? 0) + 1;
+    }
+
+    if (conditions.find(c => c.type === 'Ready')?.status === 'True') {
+      summary.ready += 1;
+    } else if (FAILING_REASONS.some(r => reasons.has(r))) {
+      summary.crashLooping += 1;
+    } else if (
+      phase === 'Pending' ||
+      STARTING_REASONS.some(r => reasons.has(r)) ||
+      startedRecently(containers, status.startTime, now)
+    ) {
+      summary.pending += 1;
+    }
+  }
+  summary.images = [...images].sort();
+  return summary;
+}
+
+function startedRecently(
+  containers: unknown[],
+  podStartTime: unknown,
+  now: Date,
+): boolean {
+  const times = containers
+    .map(c => asString(field(c, 'state', 'running', 'startedAt')))
+    .concat(asString(podStartTime))
+    .map(t => (t ? Date.parse(t) : NaN))
+    .filter(t => !Number.isNaN(t));
+  if (times.length === 0) return false;
+  return now.getTime() - Math.max(...times) < STARTUP_GRACE_MS;
+}
+
+const SOURCE = 'Kubernetes pods';
+
+export function describePods(
+  summary: PodSummary,
+  desiredReplicas?: number,
+): string {
+  let head = `${summary.ready} of ${summary.total} pods ready`;
+  if (desiredReplicas !== undefined && desiredReplicas !== summary.total) {
+    head += ` (${desiredReplicas} desired)`;
+  }
+  const parts = [head];
+  for (const [reason, count] of Object.entries(summary.waitingReasons)) {
+    parts.push(`${count} in ${reason}`);
+  }
+  if (summary.unknown > 0) parts.push(`${summary.unknown} without a status`);
+  if (summary.restarts > 0) parts.push(`${summary.restarts} restarts`);
+  return parts.join('; ');
+}
+
+export function podsVerdict(
+  summary: PodSummary,
+  desiredReplicas?: number,
+): Verdict {
+  const desired = asNumber(desiredReplicas);
+  const reason = (state: Reason['state'], message: string, hint?: string) =>
+    verdictFromReasons([
+      { state, source: SOURCE, message, ...(hint ? { hint } : {}) },
+    ]);
+
+  if (summary.total === 0) {
+    return desired !== undefined && desired > 0
+      ? reason(
+          'Down',
+          `No pods running; ${desired} desired`,
+          'The Deployment creates no pods: read its events and those of its ReplicaSet (quota, admission policy, service account).',
+        )
+      : reason(
+          'Unknown',
+          'No pods found for this component',
+          'Nothing runs yet, or the pods lack the backstage.io/kubernetes-id label.',
+        );
+  }
+  if (summary.unknown === summary.total) {
+    return reason(
+      'Unknown',
+      'Kubernetes has not reported a status for the pods',
+    );
+  }
+
+  const message = describePods(summary, desired);
+  const known = summary.total - summary.unknown;
+  const stuck = known - summary.ready - summary.crashLooping - summary.pending;
+
+  if (summary.crashLooping > 0) {
+    const failing = FAILING_REASONS.find(r => summary.waitingReasons[r]);
+    return reason(
+      summary.ready === 0 ? 'Down' : 'Degraded',
+      message,
+      failing
+        ? failingHint(failing, summary.waitingMessages[failing])
+        : undefined,
+    );
+  }
+  if (summary.pending > 0) {
+    return reason(
+      'Progressing',
+      message,
+      'Pods are being scheduled or started.',
+    );
+  }
+  if (stuck > 0) {
+    // Nothing serving traffic is Down even when Kubernetes gives no reason.
+    return reason(
+      summary.ready === 0 ? 'Down' : 'Degraded',
+      message,
+      'The containers run but do not pass their readiness probe: check the probe path and port, and the logs.',
+    );
+  }
+  if (desired !== undefined && summary.ready < desired) {
+    return reason('Progressing', message, 'The Deployment is scaling up.');
+  }
+  return reason('Healthy', message);
+}
+
+function failingHint(reason: string, kubernetesMessage?: string): string {
+  const hint = HINTS[reason];
+  // The CrashLoopBackOff message is only "back-off 5m0s restarting...": nothing to add.
+  if (!kubernetesMessage || reason === 'CrashLoopBackOff') return hint;
+  return `${hint} Kubernetes says: ${kubernetesMessage}`;
+}

@@ -1,0 +1,105 @@
+// Benchmark: a golden-path run (nodejs-service: check, render, publish the repository,
+// GitOps commit, catalog register and wait) from POST /api/scaffolder/v2/tasks to
+// completion, against the embedded Git host, as a ratio to a fetch:template-only task
+// measured in the same run. Prints figures; asserts nothing.
+//
+//   node scripts/bench/golden-path.mjs [iterations]
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const iterations = Number(process.argv[2] ?? 20);
+const base = 'http://localhost:7007';
+const gitRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-git-'));
+
+const backend = spawn(
+  'yarn',
+  ['backstage-cli', 'package', 'start', '--config', '../../app-config.yaml', '--config', '../../scripts/bench/app-config.bench.yaml'],
+  {
+    cwd: path.join(root, 'packages/backend'),
+    env: { ...process.env, APP_CONFIG_gitHost_root: gitRoot, LOG_LEVEL: 'warn' },
+    detached: true,
+    stdio: 'ignore',
+  },
+);
+const stop = () => {
+  try {
+    process.kill(-backend.pid, 'SIGKILL');
+  } catch {}
+  fs.rmSync(gitRoot, { recursive: true, force: true });
+};
+process.on('exit', stop);
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+async function until(what, probe, ms = 120_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch {}
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+const token = await until('the backend', async () => {
+  const res = await fetch(`${base}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+  return res.ok && (await res.json()).backstageIdentity.token;
+});
+const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+for (const t of ['nodejs-service', 'bench-trivial']) {
+  await until(`template ${t}`, async () => (await fetch(`${base}/api/catalog/entities/by-name/template/default/${t}`, { headers })).ok);
+}
+
+async function run(template, values) {
+  const started = performance.now();
+  const res = await fetch(`${base}/api/scaffolder/v2/tasks`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ templateRef: `template:default/${template}`, values }),
+  });
+  const { id } = await res.json();
+  for (;;) {
+    const task = await (await fetch(`${base}/api/scaffolder/v2/tasks/${id}`, { headers })).json();
+    if (task.status === 'completed') return performance.now() - started;
+    if (task.status === 'failed' || task.status === 'cancelled') throw new Error(`${template} task ${id} ${task.status}`);
+    await sleep(20);
+  }
+}
+
+const golden = i => ({
+  name: `bench-svc-${i}`,
+  owner: 'group:default/payments-team',
+  description: 'benchmark',
+  size: 'small',
+  port: 8080,
+  environments: ['dev', 'staging', 'prod'],
+  database: true,
+});
+
+// Warm-up: first runs compile schemas and load modules.
+await run('bench-trivial', { name: 'warm' });
+await run('nodejs-service', golden('warm'));
+
+const trivial = [];
+const paths = [];
+for (let i = 0; i < iterations; i++) {
+  trivial.push(await run('bench-trivial', { name: `t${i}` }));
+  paths.push(await run('nodejs-service', golden(i)));
+}
+
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+const fmt = ms => `${(ms / 1000).toFixed(2)} s`;
+console.log(`iterations: ${iterations} of each, sequential, ${os.cpus().length} cores`);
+console.log(`trivial fetch:template task   p50 ${fmt(pct(trivial, 50))}  p95 ${fmt(pct(trivial, 95))}`);
+console.log(`nodejs-service golden path    p50 ${fmt(pct(paths, 50))}  p95 ${fmt(pct(paths, 95))}`);
+console.log(`ratio golden/trivial          p50 ${(pct(paths, 50) / pct(trivial, 50)).toFixed(1)}x  p95 ${(pct(paths, 95) / pct(trivial, 95)).toFixed(1)}x`);
+stop();
+process.exit(0);
