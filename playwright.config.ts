@@ -2,6 +2,14 @@ import { defineConfig } from '@playwright/test';
 import os from 'os';
 import path from 'path';
 
+// Fake AKS clusters that e2e/health.spec.ts serves on these ports while it runs.
+export const FAKE_CLUSTERS = [
+  { name: 'aks-dev', port: 7091 },
+  { name: 'aks-staging', port: 7092 },
+  { name: 'aks-prod', port: 7093 },
+];
+export const FAKE_CLUSTER_TOKEN = 'e2e-service-account-token';
+
 // A fresh embedded Git host for every run; workers inherit it through the environment.
 process.env.E2E_GIT_ROOT ??= path.join(os.tmpdir(), `idp-e2e-git-${process.pid}`);
 
@@ -33,7 +41,31 @@ export default defineConfig({
     timeout: 180_000,
     stdout: 'ignore',
     stderr: 'pipe',
-    env: { APP_CONFIG_gitHost_root: process.env.E2E_GIT_ROOT },
+    // APP_CONFIG_ values are parsed as JSON, so whole config blocks can be set here.
+    env: {
+      APP_CONFIG_gitHost_root: process.env.E2E_GIT_ROOT!,
+      APP_CONFIG_kubernetes_clusterLocatorMethods: JSON.stringify([
+        {
+          type: 'config',
+          clusters: FAKE_CLUSTERS.map(c => ({
+            name: c.name,
+            url: `http://127.0.0.1:${c.port}`,
+            authProvider: 'serviceAccount',
+            serviceAccountToken: FAKE_CLUSTER_TOKEN,
+            // Plain HTTP on 127.0.0.1; @kubernetes/client-node refuses it otherwise.
+            skipTLSVerify: true,
+          })),
+        },
+      ]),
+      APP_CONFIG_health: JSON.stringify({
+        timeouts: { clusterMs: 2000 },
+        cacheTtlMs: 1000,
+        gitops: { commitUrlTemplate: 'https://github.com/contoso/gitops/commit/{revision}' },
+        clusters: Object.fromEntries(
+          FAKE_CLUSTERS.map(c => [c.name, { argocdUrl: `https://argocd.${c.name}.contoso.example` }]),
+        ),
+      }),
+    },
   },
   use: {
     baseURL: process.env.PLAYWRIGHT_URL ?? 'http://localhost:7007',

@@ -10,3 +10,4 @@ export * from './argocd';
 export * from './crossplane';
 export * from './alerts';
 export * from './verdict';
+export type * from './api';

@@ -1,0 +1,55 @@
+import { expect, test } from '@playwright/test';
+import { FakeKubernetes } from '../plugins/health-backend/src/__testUtils__/fakeKubernetes';
+import {
+  degradedStaging,
+  healthyDev,
+} from '../plugins/health-backend/src/__testUtils__/scenario';
+import { FAKE_CLUSTER_TOKEN, FAKE_CLUSTERS } from '../playwright.config';
+
+// Three fake AKS API servers answer the real @kubernetes/client-node of the health backend:
+// dev healthy, staging OutOfSync with a crash-looping pod, prod never answers.
+let fakes: FakeKubernetes[] = [];
+
+test.beforeAll(async () => {
+  const [dev, staging, prod] = FAKE_CLUSTERS;
+  fakes = [
+    await FakeKubernetes.start(healthyDev(FAKE_CLUSTER_TOKEN), dev.port),
+    await FakeKubernetes.start(degradedStaging(FAKE_CLUSTER_TOKEN), staging.port),
+    await FakeKubernetes.start({ token: FAKE_CLUSTER_TOKEN, behaviour: 'hang' }, prod.port),
+  ];
+});
+test.afterAll(async () => {
+  await Promise.all(fakes.map(f => f.close()));
+});
+
+test('a component page shows its health, environments and cloud resources, naming the cluster that hangs', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Catalog', exact: true }),
+  ).toBeVisible();
+  const started = Date.now();
+  await page.goto('/catalog/default/component/payments-api');
+
+  const health = page.locator('.MuiCard-root').filter({ hasText: /^Health/ });
+  await expect(health.getByLabel('verdict')).toHaveText(/Degraded/, { timeout: 20_000 });
+  await expect(health.getByText(/CrashLoopBackOff/).first()).toBeVisible();
+  await expect(health.getByText(/aks-prod/).first()).toBeVisible();
+  expect(Date.now() - started).toBeLessThan(15_000);
+
+  const envs = page.locator('.MuiCard-root').filter({ hasText: /^Environments/ });
+  await expect(envs.getByText('aks-staging')).toBeVisible();
+  await expect(envs.getByRole('link', { name: /OutOfSync/ })).toBeVisible();
+  await expect(envs.getByText('aks-dev')).toBeVisible();
+  await expect(envs.getByText('2/2')).toBeVisible();
+
+  const resources = page.locator('.MuiCard-root').filter({ hasText: /^Cloud resources/ });
+  await expect(resources.getByText(/Database/).first()).toBeVisible();
+
+  await page.screenshot({ path: 'test-results/screenshots/component-health.png', fullPage: true });
+  await health.screenshot({ path: 'test-results/screenshots/health-card.png' });
+  await envs.screenshot({ path: 'test-results/screenshots/environments-card.png' });
+  await resources.screenshot({ path: 'test-results/screenshots/cloud-resources-card.png' });
+});

@@ -1,0 +1,87 @@
+/**
+ * The health plugin reads its clusters from the Kubernetes plugin's own configuration, so a
+ * platform team configures each cluster once:
+ *
+ * ```yaml
+ * kubernetes:
+ *   clusterLocatorMethods:
+ *     - type: config
+ *       clusters:
+ *         - name: aks-dev
+ *           url: https://aks-dev-dns-1234.hcp.westeurope.azmk8s.io:443
+ *           authProvider: aks            # the signed-in user's Entra token
+ *           caData: ${AKS_DEV_CA_DATA}
+ *         - name: aks-prod
+ *           url: https://aks-prod-dns-5678.hcp.westeurope.azmk8s.io:443
+ *           authProvider: azure          # the backend's own identity (workload identity)
+ *         - name: kind-staging
+ *           url: https://127.0.0.1:6443
+ *           authProvider: serviceAccount
+ *           serviceAccountToken: ${STAGING_TOKEN}
+ * ```
+ *
+ * Only `type: config` locators are read; of each cluster the health plugin uses `name`, `url`,
+ * `authProvider` (`serviceAccount` (the default), `azure` or `aks`), `serviceAccountToken`,
+ * `caData`, `caFile` and `skipTLSVerify`. Those keys are declared by
+ * `@backstage/plugin-kubernetes-backend`, not here.
+ */
+export interface Config {
+  /** Health verdict, environments and cloud resources cards (`@internal/plugin-health-backend`). */
+  health?: {
+    /**
+     * What the health plugin needs to know about each Kubernetes cluster beyond the Kubernetes
+     * plugin's configuration, keyed by the cluster's `name`.
+     */
+    clusters?: {
+      [clusterName: string]: {
+        /**
+         * The environment the cluster runs: usually `dev`, `staging` or `prod`.
+         * Defaults to the part of the cluster name after its last '-' (`aks-prod` is `prod`).
+         */
+        environment?: string;
+        /**
+         * Base URL of the ArgoCD UI that manages this environment, for links to the
+         * ArgoCD Application, e.g. `https://argocd.prod.contoso.com`.
+         */
+        argocdUrl?: string;
+      };
+    };
+
+    timeouts?: {
+      /**
+       * How long one cluster may take to answer, in milliseconds. A cluster that takes longer is
+       * named in the answer's failures and the rest is answered without it.
+       * @default 5000
+       */
+      clusterMs?: number;
+    };
+
+    /**
+     * How long an answer is kept in Backstage's cache service, in milliseconds. An answer in
+     * which no cluster could be read at all is kept 3 seconds at most.
+     * @default 15000
+     */
+    cacheTtlMs?: number;
+
+    gitops?: {
+      /**
+       * Link to a commit of the GitOps repository, `{revision}` standing for the commit SHA that
+       * ArgoCD synced, e.g. `https://github.com/contoso/gitops/commit/{revision}`.
+       * Without it the environments card shows the revision without a link.
+       */
+      commitUrlTemplate?: string;
+    };
+
+    /**
+     * A service principal for clusters with `authProvider: azure`. Without it the plugin uses
+     * DefaultAzureCredential (workload identity, managed identity, environment variables or the
+     * Azure CLI, whichever is available).
+     */
+    azure?: {
+      tenantId: string;
+      clientId: string;
+      /** @visibility secret */
+      clientSecret: string;
+    };
+  };
+}

@@ -1,0 +1,402 @@
+import http from 'node:http';
+import { AddressInfo, Socket } from 'node:net';
+import { KubernetesObject } from './payloads';
+
+/** How the fake API server answers: normally, never, or with 401 / 403 to everything. */
+export type FakeBehaviour = 'ok' | 'hang' | 'unauthorized' | 'forbidden';
+
+export type FakeKubernetesOptions = {
+  /** The bearer token the server accepts; any other gets 401. */
+  token: string;
+  pods?: KubernetesObject[];
+  /** ArgoCD Applications; when undefined ArgoCD is not installed (404). */
+  applications?: KubernetesObject[];
+  /** Crossplane resources by plural; a plural not listed is not installed in the cluster (404). */
+  crossplane?: Record<string, KubernetesObject[]>;
+  /** Secrets that exist, `<namespace>/<name>`. */
+  secrets?: string[];
+  behaviour?: FakeBehaviour;
+  /** Resources (plurals: `pods`, `applications`, `secrets`, `databases`...) that answer 403. */
+  forbidden?: string[];
+  /** Serve the Crossplane resources with broken status blocks, as a half-written controller would. */
+  malformedCustomResources?: boolean;
+  /** Resources (plurals, as for `forbidden`) that never answer while the rest does. */
+  hanging?: string[];
+  /** Delay of every answer, in ms. */
+  delayMs?: number;
+};
+
+export type RecordedRequest = {
+  method: string;
+  path: string;
+  labelSelector?: string;
+  accept?: string;
+  authorization?: string;
+};
+
+const CROSSPLANE_KINDS: Record<string, string> = {
+  databases: 'Database',
+  caches: 'Cache',
+  queues: 'Queue',
+  documentdatabases: 'DocumentDatabase',
+};
+
+// Shapes seen from controllers mid-upgrade or from hand-edited objects.
+const MALFORMED_STATUSES: unknown[] = [
+  'Ready',
+  { conditions: 'Ready=True' },
+  { conditions: [{ type: 'Ready', status: 'maybe' }, null, 42] },
+  {},
+  undefined,
+];
+
+/**
+ * A Kubernetes API server on 127.0.0.1 that answers the requests of the health backend with
+ * payloads shaped like a real API server's: `*List` envelopes, `Status` objects for errors,
+ * label selector filtering, bearer token checks, and metadata-only secret reads.
+ */
+export class FakeKubernetes {
+  readonly requests: RecordedRequest[] = [];
+  private readonly server: http.Server;
+  private readonly sockets = new Set<Socket>();
+  private resourceVersion = 1000;
+
+  private constructor(public options: FakeKubernetesOptions) {
+    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server.on('connection', socket => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  static async start(
+    options: FakeKubernetesOptions,
+    port = 0,
+  ): Promise<FakeKubernetes> {
+    const fake = new FakeKubernetes(options);
+    await new Promise<void>(resolve =>
+      fake.server.listen(port, '127.0.0.1', resolve),
+    );
+    return fake;
+  }
+
+  get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  set behaviour(behaviour: FakeBehaviour) {
+    this.options.behaviour = behaviour;
+  }
+
+  /** Requests to the given path prefix, e.g. `/api/v1/pods`. */
+  requestsTo(prefix: string): RecordedRequest[] {
+    return this.requests.filter(r => r.path.startsWith(prefix));
+  }
+
+  async close(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>(resolve => this.server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const labelSelector = url.searchParams.get('labelSelector') ?? undefined;
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      labelSelector,
+      accept: req.headers.accept,
+      authorization: req.headers.authorization,
+    });
+    const behaviour = this.options.behaviour ?? 'ok';
+    // Hanging: hold the connection open and never answer.
+    if (behaviour === 'hang') return;
+    if (this.options.hanging?.includes(resourceOf(url.pathname))) return;
+
+    const answer = () => {
+      if (
+        behaviour === 'unauthorized' ||
+        req.headers.authorization !== `Bearer ${this.options.token}`
+      ) {
+        this.status(res, 401, 'Unauthorized', 'Unauthorized');
+        return;
+      }
+      if (req.method !== 'GET') {
+        this.status(
+          res,
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        );
+        return;
+      }
+      this.route(
+        url.pathname,
+        labelSelector,
+        req.headers.accept,
+        res,
+        behaviour,
+      );
+    };
+    if (this.options.delayMs) setTimeout(answer, this.options.delayMs);
+    else answer();
+  }
+
+  private route(
+    path: string,
+    labelSelector: string | undefined,
+    accept: string | undefined,
+    res: http.ServerResponse,
+    behaviour: FakeBehaviour,
+  ) {
+    const forbidden = (
+      resource: string,
+      group: string,
+      verb: string,
+      scope: string,
+    ) => {
+      if (
+        behaviour === 'forbidden' ||
+        this.options.forbidden?.includes(resource)
+      ) {
+        this.status(
+          res,
+          403,
+          'Forbidden',
+          `${resource}${
+            group ? `.${group}` : ''
+          } is forbidden: User "system:serviceaccount:backstage:health-reader" cannot ${verb} resource "${resource}" in API group "${group}" ${scope}`,
+          { group, kind: resource },
+        );
+        return true;
+      }
+      return false;
+    };
+
+    let selector: Array<(labels: Record<string, string>) => boolean>;
+    try {
+      selector = parseSelector(labelSelector);
+    } catch (error) {
+      this.status(
+        res,
+        400,
+        'BadRequest',
+        `unable to parse requirement: ${(error as Error).message}`,
+      );
+      return;
+    }
+    const select = (items: KubernetesObject[] = []) =>
+      items.filter(item =>
+        selector.every(match => match(item.metadata.labels ?? {})),
+      );
+
+    if (path === '/api/v1/pods') {
+      if (forbidden('pods', '', 'list', 'at the cluster scope')) return;
+      this.list(res, 'v1', 'PodList', select(this.options.pods));
+      return;
+    }
+
+    const secret = path.match(
+      /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/,
+    );
+    if (secret) {
+      const [, namespace, name] = secret;
+      if (forbidden('secrets', '', 'get', `in the namespace "${namespace}"`))
+        return;
+      if (!this.options.secrets?.includes(`${namespace}/${name}`)) {
+        this.status(res, 404, 'NotFound', `secrets "${name}" not found`, {
+          name,
+          kind: 'secrets',
+        });
+        return;
+      }
+      const metadata = {
+        name,
+        namespace,
+        uid: '3b7c0c0e-0a4a-4d8e-b7b8-5f0d8f8f2a11',
+        resourceVersion: '77120',
+        creationTimestamp: '2025-11-20T09:31:02Z',
+        ownerReferences: [
+          {
+            apiVersion: 'platform.idp-portal.io/v1alpha1',
+            kind: 'Database',
+            name,
+          },
+        ],
+      };
+      if (accept?.includes('as=PartialObjectMetadata')) {
+        this.json(
+          res,
+          200,
+          {
+            kind: 'PartialObjectMetadata',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata,
+          },
+          'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1',
+        );
+      } else {
+        this.json(res, 200, {
+          kind: 'Secret',
+          apiVersion: 'v1',
+          metadata,
+          type: 'connection.crossplane.io/v1alpha1',
+          data: { password: Buffer.from('s3cr3t-password').toString('base64') },
+        });
+      }
+      return;
+    }
+
+    if (path === '/apis/argoproj.io/v1alpha1/applications') {
+      if (
+        forbidden('applications', 'argoproj.io', 'list', 'at the cluster scope')
+      )
+        return;
+      if (!this.options.applications) {
+        this.notFoundPage(res);
+        return;
+      }
+      this.list(
+        res,
+        'argoproj.io/v1alpha1',
+        'ApplicationList',
+        select(this.options.applications),
+      );
+      return;
+    }
+
+    const crossplane = path.match(
+      /^\/apis\/platform\.idp-portal\.io\/v1alpha1\/([a-z]+)$/,
+    );
+    if (crossplane) {
+      const plural = crossplane[1];
+      if (
+        forbidden(
+          plural,
+          'platform.idp-portal.io',
+          'list',
+          'at the cluster scope',
+        )
+      )
+        return;
+      const items = this.options.crossplane?.[plural];
+      if (!items || !CROSSPLANE_KINDS[plural]) {
+        this.status(
+          res,
+          404,
+          'NotFound',
+          'the server could not find the requested resource',
+        );
+        return;
+      }
+      let selected = select(items);
+      if (this.options.malformedCustomResources) {
+        selected = selected.map((item, i) => {
+          const broken: Record<string, unknown> = { ...item };
+          const status = MALFORMED_STATUSES[i % MALFORMED_STATUSES.length];
+          if (status === undefined) delete broken.status;
+          else broken.status = status;
+          return broken as KubernetesObject;
+        });
+      }
+      this.list(
+        res,
+        'platform.idp-portal.io/v1alpha1',
+        `${CROSSPLANE_KINDS[plural]}List`,
+        selected,
+      );
+      return;
+    }
+
+    this.notFoundPage(res);
+  }
+
+  private list(
+    res: http.ServerResponse,
+    apiVersion: string,
+    kind: string,
+    items: unknown[],
+  ) {
+    this.resourceVersion += 1;
+    this.json(res, 200, {
+      kind,
+      apiVersion,
+      metadata: { resourceVersion: String(this.resourceVersion) },
+      items,
+    });
+  }
+
+  private status(
+    res: http.ServerResponse,
+    code: number,
+    reason: string,
+    message: string,
+    details?: Record<string, string>,
+  ) {
+    this.json(res, code, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message,
+      reason,
+      ...(details ? { details } : {}),
+      code,
+    });
+  }
+
+  /** What the API server answers for a group or path it does not serve at all. */
+  private notFoundPage(res: http.ServerResponse) {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end('404 page not found\n');
+  }
+
+  private json(
+    res: http.ServerResponse,
+    code: number,
+    body: unknown,
+    contentType = 'application/json',
+  ) {
+    const text = JSON.stringify(body);
+    res.writeHead(code, {
+      'Content-Type': contentType,
+      'Content-Length': Buffer.byteLength(text),
+      'Audit-Id': '5a4c1a0e-6c79-4f0f-9f0d-1b7a3c2d9e01',
+    });
+    res.end(text);
+  }
+}
+
+/** `pods`, `secrets`, `applications`, `databases`...: the resource a path names. */
+function resourceOf(path: string): string {
+  const secret = path.match(/\/secrets\/[^/]+$/);
+  if (secret) return 'secrets';
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/** Equality-based requirements (`a=b`, `a==b`, `a!=b`) and existence (`a`, `!a`), comma-separated. */
+function parseSelector(
+  selector: string | undefined,
+): Array<(labels: Record<string, string>) => boolean> {
+  if (!selector) return [];
+  return selector.split(',').map(requirement => {
+    const term = requirement.trim();
+    let match = term.match(
+      /^([A-Za-z0-9./_-]+)\s*(!=|==|=)\s*([A-Za-z0-9._-]*)$/,
+    );
+    if (match) {
+      const [, key, op, value] = match;
+      return op === '!='
+        ? (labels: Record<string, string>) => labels[key] !== value
+        : (labels: Record<string, string>) => labels[key] === value;
+    }
+    match = term.match(/^(!?)([A-Za-z0-9./_-]+)$/);
+    if (match) {
+      const [, not, key] = match;
+      return (labels: Record<string, string>) =>
+        key in labels !== (not === '!');
+    }
+    throw new Error(`"${term}" is not a requirement this fake supports`);
+  });
+}

@@ -1,0 +1,257 @@
+import healthyPod from './fixtures/k9s-po.json';
+import crashingPod from './fixtures/pod-crashing.json';
+import missingConfigMapPod from './fixtures/pod-missing-cm.json';
+
+export type KubernetesObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+};
+
+const POD_FIXTURES = {
+  healthy: healthyPod,
+  crashing: crashingPod,
+  missingConfigMap: missingConfigMapPod,
+};
+
+/**
+ * A pod from a real payload, moved to the component: only its name, namespace, labels and
+ * images change. `healthy` is Running and ready; `crashing` has 2 of 3 containers in
+ * CrashLoopBackOff (161 restarts); `missingConfigMap` is Pending in CreateContainerConfigError.
+ */
+export function pod(options: {
+  fixture: keyof typeof POD_FIXTURES;
+  name: string;
+  namespace: string;
+  kubernetesId: string;
+  environment?: string;
+  image: string;
+}): KubernetesObject {
+  const copy = structuredClone(POD_FIXTURES[options.fixture]) as Record<
+    string,
+    any
+  >;
+  copy.apiVersion = 'v1';
+  copy.kind = 'Pod';
+  copy.metadata.name = options.name;
+  copy.metadata.namespace = options.namespace;
+  copy.metadata.labels = {
+    ...copy.metadata.labels,
+    app: options.kubernetesId,
+    'backstage.io/kubernetes-id': options.kubernetesId,
+    ...(options.environment
+      ? { 'idp-portal/environment': options.environment }
+      : {}),
+  };
+  delete copy.metadata.selfLink;
+  for (const container of copy.spec.containers) container.image = options.image;
+  for (const status of copy.status.containerStatuses ?? []) {
+    status.image = options.image;
+  }
+  return copy as KubernetesObject;
+}
+
+/**
+ * An ArgoCD Application as the portal writes it (`<service>-<env>` in `argocd`) with a
+ * status as the application controller reports it; field names from the Application CRD.
+ */
+export function application(options: {
+  service: string;
+  environment: string;
+  sync: 'Synced' | 'OutOfSync' | 'Unknown';
+  health:
+    | 'Healthy'
+    | 'Progressing'
+    | 'Degraded'
+    | 'Suspended'
+    | 'Missing'
+    | 'Unknown';
+  revision: string;
+  operationPhase?: 'Running' | 'Failed' | 'Error' | 'Succeeded';
+  operationMessage?: string;
+  healthMessage?: string;
+  images?: string[];
+}): KubernetesObject {
+  const name = `${options.service}-${options.environment}`;
+  const source = {
+    repoURL: 'https://github.com/contoso/gitops.git',
+    path: `apps/${options.service}/overlays/${options.environment}`,
+    targetRevision: 'main',
+  };
+  const destination = {
+    server: 'https://kubernetes.default.svc',
+    namespace: options.service,
+  };
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: {
+      name,
+      namespace: 'argocd',
+      labels: {
+        'backstage.io/kubernetes-id': options.service,
+        'app.kubernetes.io/name': options.service,
+        'idp-portal/environment': options.environment,
+      },
+      annotations: { 'idp-portal/owner': 'group:default/payments-team' },
+      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      resourceVersion: '48213',
+      uid: `0d6f1c2a-7e43-4a0b-9c1d-${options.environment
+        .padEnd(12, '0')
+        .slice(0, 12)}`,
+    },
+    spec: {
+      project: 'payments-team',
+      source,
+      destination,
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['PruneLast=true', 'ApplyOutOfSyncOnly=true'],
+      },
+    },
+    status: {
+      sync: {
+        status: options.sync,
+        revision: options.revision,
+        comparedTo: { source, destination },
+      },
+      health: {
+        status: options.health,
+        ...(options.healthMessage ? { message: options.healthMessage } : {}),
+        lastTransitionTime: '2025-11-20T09:14:02Z',
+      },
+      ...(options.operationPhase
+        ? {
+            operationState: {
+              operation: {
+                sync: { revision: options.revision },
+                initiatedBy: { automated: true },
+                retry: { limit: 5 },
+              },
+              phase: options.operationPhase,
+              message:
+                options.operationMessage ??
+                'successfully synced (all tasks run)',
+              startedAt: '2025-11-20T09:13:40Z',
+              ...(options.operationPhase === 'Running'
+                ? {}
+                : { finishedAt: '2025-11-20T09:13:58Z' }),
+              syncResult: {
+                revision: options.revision,
+                source,
+                resources: [
+                  {
+                    group: 'apps',
+                    version: 'v1',
+                    kind: 'Deployment',
+                    namespace: options.service,
+                    name: options.service,
+                    status: 'Synced',
+                    message: `deployment.apps/${options.service} configured`,
+                    hookPhase: 'Running',
+                    syncPhase: 'Sync',
+                  },
+                ],
+              },
+            },
+          }
+        : {}),
+      history: [
+        {
+          id: 3,
+          revision: options.revision,
+          deployedAt: '2025-11-20T09:13:58Z',
+          deployStartedAt: '2025-11-20T09:13:40Z',
+          source,
+        },
+      ],
+      reconciledAt: '2025-11-20T09:20:11Z',
+      sourceType: 'Kustomize',
+      summary: { images: options.images ?? [] },
+      controllerNamespace: 'argocd',
+    },
+  };
+}
+
+export type Condition = {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message?: string;
+};
+
+/**
+ * A Crossplane resource of the portal (`platform.idp-portal.io/v1alpha1`), namespaced in the
+ * service's namespace. `v1` writes the connection secret as a claim does
+ * (`spec.writeConnectionSecretToRef`), otherwise as a Crossplane v2 composite
+ * (`spec.connectionSecretName`).
+ */
+export function crossplaneResource(options: {
+  kind: 'Database' | 'Cache' | 'Queue' | 'DocumentDatabase';
+  name: string;
+  service: string;
+  environment: string;
+  connectionSecretName?: string;
+  conditions?: Condition[];
+  v1?: boolean;
+}): KubernetesObject {
+  const spec: Record<string, unknown> = { size: 'small' };
+  if (options.connectionSecretName) {
+    if (options.v1) {
+      spec.writeConnectionSecretToRef = { name: options.connectionSecretName };
+    } else {
+      spec.connectionSecretName = options.connectionSecretName;
+    }
+  }
+  if (!options.v1) {
+    spec.crossplane = {
+      compositionRef: { name: `${options.kind.toLowerCase()}-azure` },
+      resourceRefs: [
+        {
+          apiVersion: 'dbforpostgresql.azure.upbound.io/v1beta1',
+          kind: 'FlexibleServer',
+          name: `${options.name}-x7k2p`,
+        },
+      ],
+    };
+  }
+  return {
+    apiVersion: 'platform.idp-portal.io/v1alpha1',
+    kind: options.kind,
+    metadata: {
+      name: options.name,
+      namespace: options.service,
+      labels: {
+        'backstage.io/kubernetes-id': options.service,
+        'idp-portal/environment': options.environment,
+      },
+      generation: 1,
+      resourceVersion: '91234',
+    },
+    spec,
+    status: {
+      conditions: (options.conditions ?? []).map(c => ({
+        ...c,
+        lastTransitionTime: '2025-11-20T09:30:00Z',
+        observedGeneration: 1,
+      })),
+    },
+  };
+}
+
+export const READY: Condition = {
+  type: 'Ready',
+  status: 'True',
+  reason: 'Available',
+};
+export const SYNCED: Condition = {
+  type: 'Synced',
+  status: 'True',
+  reason: 'ReconcileSuccess',
+};

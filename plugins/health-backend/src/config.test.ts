@@ -1,0 +1,136 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { defaultEnvironment, readHealthConfig } from './config';
+
+const kubernetes = {
+  clusterLocatorMethods: [
+    { type: 'catalog' },
+    {
+      type: 'config',
+      clusters: [
+        {
+          name: 'aks-westeu-01',
+          url: 'https://aks-westeu-01.hcp.westeurope.azmk8s.io:443',
+          authProvider: 'aks',
+          caData: 'LS0tLS1CRUdJTi...',
+        },
+        {
+          name: 'aks-prod',
+          url: 'https://aks-prod.hcp.westeurope.azmk8s.io:443',
+          authProvider: 'azure',
+        },
+        {
+          name: 'kind',
+          url: 'https://127.0.0.1:6443',
+          serviceAccountToken: 'token',
+          skipTLSVerify: true,
+        },
+      ],
+    },
+  ],
+};
+
+describe('readHealthConfig', () => {
+  it('reads the clusters of the Kubernetes plugin and the health extension', () => {
+    const config = readHealthConfig(
+      mockServices.rootConfig({
+        data: {
+          kubernetes,
+          health: {
+            clusters: {
+              'aks-westeu-01': {
+                environment: 'staging',
+                argocdUrl: 'https://argocd.staging.contoso.com/',
+              },
+            },
+            timeouts: { clusterMs: 2500 },
+            cacheTtlMs: 5000,
+            gitops: { commitUrlTemplate: 'https://example.com/{revision}' },
+          },
+        },
+      }),
+    );
+
+    expect(config).toEqual({
+      clusters: [
+        {
+          name: 'aks-westeu-01',
+          url: 'https://aks-westeu-01.hcp.westeurope.azmk8s.io:443',
+          authProvider: 'aks',
+          caData: 'LS0tLS1CRUdJTi...',
+          skipTLSVerify: false,
+          environment: 'staging',
+          argocdUrl: 'https://argocd.staging.contoso.com',
+        },
+        {
+          name: 'aks-prod',
+          url: 'https://aks-prod.hcp.westeurope.azmk8s.io:443',
+          authProvider: 'azure',
+          skipTLSVerify: false,
+          environment: 'prod',
+        },
+        {
+          name: 'kind',
+          url: 'https://127.0.0.1:6443',
+          authProvider: 'serviceAccount',
+          serviceAccountToken: 'token',
+          skipTLSVerify: true,
+          environment: 'kind',
+        },
+      ],
+      clusterTimeoutMs: 2500,
+      cacheTtlMs: 5000,
+      commitUrlTemplate: 'https://example.com/{revision}',
+    });
+  });
+
+  it('has defaults for everything but the clusters', () => {
+    const config = readHealthConfig(mockServices.rootConfig({ data: {} }));
+    expect(config).toEqual({
+      clusters: [],
+      clusterTimeoutMs: 5000,
+      cacheTtlMs: 15000,
+    });
+  });
+
+  it('fails on invalid configuration', () => {
+    expect(() =>
+      readHealthConfig(
+        mockServices.rootConfig({
+          data: {
+            health: { clusters: { 'aks-dev': { argocdUrl: 'not a url' } } },
+          },
+        }),
+      ),
+    ).toThrow(/health.clusters configuration at aks-dev.argocdUrl/);
+    expect(() =>
+      readHealthConfig(
+        mockServices.rootConfig({
+          data: { health: { timeouts: { clusterMs: 0 } } },
+        }),
+      ),
+    ).toThrow('health.timeouts.clusterMs must be a positive number');
+    expect(() =>
+      readHealthConfig(
+        mockServices.rootConfig({
+          data: {
+            kubernetes: {
+              clusterLocatorMethods: [
+                { type: 'config', clusters: [{ name: 'a', url: 'https://a' }] },
+                { type: 'config', clusters: [{ name: 'a', url: 'https://b' }] },
+              ],
+            },
+          },
+        }),
+      ),
+    ).toThrow('Kubernetes cluster a is configured twice');
+  });
+
+  it.each([
+    ['aks-prod', 'prod'],
+    ['aks-westeu-staging', 'staging'],
+    ['dev', 'dev'],
+    ['trailing-', 'trailing-'],
+  ])('takes the environment of %s to be %s', (name, environment) => {
+    expect(defaultEnvironment(name)).toBe(environment);
+  });
+});

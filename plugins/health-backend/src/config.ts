@@ -1,0 +1,144 @@
+import { RootConfigService } from '@backstage/backend-plugin-api';
+import { z } from 'zod';
+
+/** The ways of signing in to a cluster that the health plugin supports. */
+export const SUPPORTED_AUTH_PROVIDERS = ['serviceAccount', 'azure', 'aks'];
+
+export type ClusterConfig = {
+  name: string;
+  url: string;
+  /** `serviceAccount`, `azure` or `aks`; anything else is reported as a failure of that cluster. */
+  authProvider: string;
+  serviceAccountToken?: string;
+  caData?: string;
+  caFile?: string;
+  skipTLSVerify: boolean;
+  environment: string;
+  argocdUrl?: string;
+};
+
+export type AzureServicePrincipal = {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+};
+
+export type HealthConfig = {
+  clusters: ClusterConfig[];
+  clusterTimeoutMs: number;
+  cacheTtlMs: number;
+  commitUrlTemplate?: string;
+  azure?: AzureServicePrincipal;
+};
+
+export const DEFAULT_CLUSTER_TIMEOUT_MS = 5000;
+export const DEFAULT_CACHE_TTL_MS = 15000;
+
+const clusterExtensionSchema = z.object({
+  environment: z.string().min(1).optional(),
+  argocdUrl: z.string().url().optional(),
+});
+
+// Read as one raw object: cluster names such as `aks-westeu-01` are not valid config path keys.
+const clusterExtensionsSchema = z.record(z.string(), clusterExtensionSchema);
+
+/** `aks-prod` runs `prod`; a name without '-' is its own environment. */
+export function defaultEnvironment(clusterName: string): string {
+  const dash = clusterName.lastIndexOf('-');
+  return dash >= 0 && dash < clusterName.length - 1
+    ? clusterName.slice(dash + 1)
+    : clusterName;
+}
+
+function positiveNumber(
+  config: RootConfigService,
+  key: string,
+  fallback: number,
+): number {
+  const value = config.getOptionalNumber(key);
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${key} must be a positive number of milliseconds`);
+  }
+  return value;
+}
+
+export function readHealthConfig(config: RootConfigService): HealthConfig {
+  const extensionsResult = clusterExtensionsSchema.safeParse(
+    config.getOptional('health.clusters') ?? {},
+  );
+  if (!extensionsResult.success) {
+    const issue = extensionsResult.error.issues[0];
+    throw new Error(
+      `Invalid health.clusters configuration at ${issue.path.join('.')}: ${
+        issue.message
+      }`,
+    );
+  }
+  const extensions = extensionsResult.data;
+
+  const clusters: ClusterConfig[] = [];
+  const seen = new Set<string>();
+  for (const locator of config.getOptionalConfigArray(
+    'kubernetes.clusterLocatorMethods',
+  ) ?? []) {
+    // Catalog, GKE and kubectl-proxy locators find clusters at runtime; not supported here.
+    if (locator.getString('type') !== 'config') continue;
+    for (const cluster of locator.getOptionalConfigArray('clusters') ?? []) {
+      const name = cluster.getString('name');
+      if (seen.has(name)) {
+        throw new Error(
+          `Kubernetes cluster ${name} is configured twice in kubernetes.clusterLocatorMethods; the health plugin needs unique cluster names`,
+        );
+      }
+      seen.add(name);
+      const extension = extensions[name] ?? {};
+      clusters.push({
+        name,
+        url: cluster.getString('url'),
+        authProvider:
+          cluster.getOptionalString('authProvider') ?? 'serviceAccount',
+        serviceAccountToken: cluster.getOptionalString('serviceAccountToken'),
+        caData: cluster.getOptionalString('caData'),
+        caFile: cluster.getOptionalString('caFile'),
+        skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
+        environment: extension.environment ?? defaultEnvironment(name),
+        argocdUrl: extension.argocdUrl?.replace(/\/+$/, ''),
+      });
+    }
+  }
+
+  const azure = config.getOptionalConfig('health.azure');
+  return {
+    clusters,
+    clusterTimeoutMs: positiveNumber(
+      config,
+      'health.timeouts.clusterMs',
+      DEFAULT_CLUSTER_TIMEOUT_MS,
+    ),
+    cacheTtlMs: positiveNumber(
+      config,
+      'health.cacheTtlMs',
+      DEFAULT_CACHE_TTL_MS,
+    ),
+    commitUrlTemplate: config.getOptionalString(
+      'health.gitops.commitUrlTemplate',
+    ),
+    azure: azure && {
+      tenantId: azure.getString('tenantId'),
+      clientId: azure.getString('clientId'),
+      clientSecret: azure.getString('clientSecret'),
+    },
+  };
+}
+
+/** Cluster names in health.clusters that no Kubernetes cluster has: usually a typo. */
+export function unknownClusterExtensions(
+  config: RootConfigService,
+  clusters: ClusterConfig[],
+): string[] {
+  const raw = config.getOptional('health.clusters');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return [];
+  const names = new Set(clusters.map(c => c.name));
+  return Object.keys(raw).filter(name => !names.has(name));
+}

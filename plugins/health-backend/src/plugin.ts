@@ -1,0 +1,34 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { createRouter } from './router';
+import { HealthService } from './services/HealthService';
+
+/**
+ * Health verdict, environments and cloud resources of a component, read from the
+ * Kubernetes clusters of `kubernetes.clusterLocatorMethods`, at /api/health.
+ *
+ * @public
+ */
+export const healthPlugin = createBackendPlugin({
+  pluginId: 'health',
+  register(env) {
+    env.registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        logger: coreServices.logger,
+        config: coreServices.rootConfig,
+        cache: coreServices.cache,
+        catalog: catalogServiceRef,
+      },
+      async init({ httpRouter, httpAuth, logger, config, cache, catalog }) {
+        const health = HealthService.fromConfig(config, { logger, cache });
+        httpRouter.use(await createRouter({ httpAuth, catalog, health }));
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      },
+    });
+  },
+});

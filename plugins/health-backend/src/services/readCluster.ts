@@ -1,0 +1,592 @@
+import {
+  ApiException,
+  ConfigurationOptions,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  Observable,
+  RequestContext,
+  ResponseContext,
+} from '@kubernetes/client-node';
+import {
+  CrossplaneResourceInput,
+  SourceFailure,
+} from '@internal/plugin-health-common';
+import { ClusterConfig } from '../config';
+import { ClusterTokenError } from './clusterTokens';
+
+export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
+export const ARGOCD_GROUP = 'argoproj.io';
+export const CROSSPLANE_GROUP = 'platform.idp-portal.io';
+
+/** The self-service cloud resources of the portal, listed in every cluster. */
+export const CROSSPLANE_KINDS = [
+  { kind: 'Database', plural: 'databases' },
+  { kind: 'Cache', plural: 'caches' },
+  { kind: 'Queue', plural: 'queues' },
+  { kind: 'DocumentDatabase', plural: 'documentdatabases' },
+];
+
+// The API server answers with metadata alone, so the secret's data never leaves the cluster.
+const METADATA_ONLY =
+  'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json';
+
+const TLS_CODES =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO/;
+
+const READ_ACCESS_HINT =
+  'grant it read access (e.g. a ClusterRole with get/list on pods, applications, the platform.idp-portal.io kinds)';
+
+/** What one cluster told about one component. A field left undefined could not be read. */
+export type ClusterReading = {
+  cluster: ClusterConfig;
+  pods?: unknown[];
+  applications?: unknown[];
+  /** The Crossplane resources of the kinds that could be listed. */
+  crossplane?: CrossplaneResourceInput[];
+  failures: SourceFailure[];
+  /** At least one source was read; false when the cluster gave nothing at all. */
+  succeeded: boolean;
+};
+
+export type ReadClusterOptions = {
+  cluster: ClusterConfig;
+  /** Value of the backstage.io/kubernetes-id label; must be a valid label value. */
+  kubernetesId: string;
+  getToken: () => Promise<string>;
+  timeoutMs: number;
+};
+
+type Source = {
+  /** Named in failures: "ArgoCD Applications in cluster aks-dev". */
+  label: string;
+  /** For the 403 message: "list ArgoCD Applications". */
+  action: string;
+  /** What to grant on 403; READ_ACCESS_HINT when absent. */
+  grant?: string;
+};
+
+type SourceError = { source: Source; error: unknown };
+
+/**
+ * What answered so far. Closed at the deadline: requests aborted then, or answering later,
+ * change nothing, and the sources still pending are the ones that timed out.
+ */
+class Progress {
+  pods?: unknown[];
+  applications?: unknown[];
+  readonly crossplane = new Map<string, unknown[]>();
+  readonly secrets = new Map<string, boolean>();
+  readonly errors: SourceError[] = [];
+  /** Requests in flight per source label. */
+  readonly pending = new Map<string, { source: Source; count: number }>();
+  succeeded = false;
+  closed = false;
+
+  /** Runs one request; `store` is called with its result unless the deadline has passed. */
+  async track<T>(
+    source: Source,
+    run: () => Promise<T>,
+    store: (value: T) => void,
+  ): Promise<void> {
+    const entry = this.pending.get(source.label) ?? { source, count: 0 };
+    entry.count += 1;
+    this.pending.set(source.label, entry);
+    try {
+      const value = await run();
+      if (this.closed) return;
+      this.succeeded = true;
+      store(value);
+    } catch (error) {
+      if (this.closed) return;
+      this.fail(source, error);
+    } finally {
+      if (!this.closed) {
+        entry.count -= 1;
+        if (entry.count === 0) this.pending.delete(source.label);
+      }
+    }
+  }
+
+  fail(source: Source, error: unknown) {
+    // One failure per source: the secrets of one cluster fail for the same reason.
+    if (!this.errors.some(e => e.source.label === source.label)) {
+      this.errors.push({ source, error });
+    }
+  }
+}
+
+/**
+ * Reads pods, ArgoCD Applications, Crossplane resources and the existence of their connection
+ * secrets from one cluster, all within `timeoutMs`. Never throws: whatever could not be read
+ * becomes a SourceFailure that names the cluster and says what to do.
+ */
+export async function readCluster(
+  options: ReadClusterOptions,
+): Promise<ClusterReading> {
+  const { cluster, timeoutMs } = options;
+  const progress = new Progress();
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>(resolve => {
+    timer = setTimeout(() => {
+      progress.closed = true;
+      controller.abort();
+      resolve('timeout');
+    }, timeoutMs);
+  });
+
+  let tokenError: unknown;
+  let gotToken = false;
+  const work = (async () => {
+    let token: string;
+    try {
+      token = await options.getToken();
+      gotToken = true;
+    } catch (error) {
+      tokenError = error;
+      return;
+    }
+    if (!progress.closed) {
+      await readAll(options, token, controller.signal, progress);
+    }
+  })();
+
+  const outcome = await Promise.race([
+    work.then(() => 'done' as const),
+    deadline,
+  ]);
+  clearTimeout(timer);
+  progress.closed = true;
+
+  if (outcome === 'timeout' && !gotToken) {
+    return {
+      cluster,
+      failures: [
+        {
+          source: clusterSource(cluster),
+          message: `no token for cluster ${
+            cluster.name
+          } within ${timeoutMs} ms — ${
+            cluster.authProvider === 'azure'
+              ? "check the backend's Azure identity (workload identity, managed identity or health.azure) and its network path to Entra ID"
+              : 'check where the token comes from'
+          }`,
+        },
+      ],
+      succeeded: false,
+    };
+  }
+  if (tokenError !== undefined) {
+    return {
+      cluster,
+      failures: [
+        {
+          source: clusterSource(cluster),
+          message:
+            tokenError instanceof ClusterTokenError
+              ? tokenError.message
+              : `no token for cluster ${cluster.name}: ${messageOf(
+                  tokenError,
+                )}`,
+        },
+      ],
+      succeeded: false,
+    };
+  }
+  return assemble(
+    cluster,
+    progress,
+    outcome === 'timeout' ? timeoutMs : undefined,
+  );
+}
+
+async function readAll(
+  options: ReadClusterOptions,
+  token: string,
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<void> {
+  const { cluster, kubernetesId } = options;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [
+      {
+        name: cluster.name,
+        server: cluster.url,
+        skipTLSVerify: cluster.skipTLSVerify,
+        caData: cluster.caData,
+        caFile: cluster.caFile,
+      },
+    ],
+    users: [{ name: 'backstage-health', token }],
+    contexts: [
+      { name: cluster.name, cluster: cluster.name, user: 'backstage-health' },
+    ],
+    currentContext: cluster.name,
+  });
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const labelSelector = `${KUBERNETES_ID_LABEL}=${kubernetesId}`;
+  const requestOptions = abortable(signal);
+  const on = `in cluster ${cluster.name}`;
+
+  const pods = progress.track(
+    { label: `Kubernetes pods ${on}`, action: 'list pods' },
+    () => core.listPodForAllNamespaces({ labelSelector }, requestOptions),
+    list => {
+      progress.pods = datesToStrings(list.items ?? []);
+    },
+  );
+
+  const applications = progress.track(
+    { label: `ArgoCD Applications ${on}`, action: 'list ArgoCD Applications' },
+    () =>
+      listCustomObjects(
+        custom,
+        { group: ARGOCD_GROUP, version: 'v1alpha1', plural: 'applications' },
+        labelSelector,
+        requestOptions,
+      ),
+    items => {
+      progress.applications = items;
+    },
+  );
+
+  const crossplane = Promise.all(
+    CROSSPLANE_KINDS.map(({ kind, plural }) =>
+      progress.track(
+        {
+          label: `Crossplane ${kind} resources ${on}`,
+          action: `list ${plural}.${CROSSPLANE_GROUP}`,
+        },
+        () =>
+          listCustomObjects(
+            custom,
+            { group: CROSSPLANE_GROUP, version: 'v1alpha1', plural },
+            labelSelector,
+            requestOptions,
+          ),
+        items => {
+          progress.crossplane.set(kind, items);
+        },
+      ),
+    ),
+  ).then(() => checkSecrets(core, cluster, progress, signal));
+
+  await Promise.all([pods, applications, crossplane]);
+}
+
+/** Lists a custom resource across namespaces; a kind the cluster does not have is an empty list. */
+async function listCustomObjects(
+  custom: CustomObjectsApi,
+  resource: { group: string; version: string; plural: string },
+  labelSelector: string,
+  requestOptions: ConfigurationOptions,
+): Promise<unknown[]> {
+  try {
+    const list = await custom.listClusterCustomObject(
+      { ...resource, labelSelector },
+      requestOptions,
+    );
+    const items = (list as { items?: unknown } | undefined)?.items;
+    return Array.isArray(items) ? items : [];
+  } catch (error) {
+    if (error instanceof ApiException && error.code === 404) return [];
+    throw error;
+  }
+}
+
+async function checkSecrets(
+  core: CoreV1Api,
+  cluster: ClusterConfig,
+  progress: Progress,
+  signal: AbortSignal,
+): Promise<void> {
+  const wanted = new Map<string, { namespace: string; name: string }>();
+  for (const items of progress.crossplane.values()) {
+    for (const resource of items) {
+      const ref = secretRef(resource);
+      if (ref) wanted.set(secretKey(ref.namespace, ref.name), ref);
+    }
+  }
+  if (wanted.size === 0 || progress.closed) return;
+  const requestOptions = abortable(signal, METADATA_ONLY);
+  const source: Source = {
+    label: `Connection secrets in cluster ${cluster.name}`,
+    action: 'get secrets',
+    grant:
+      "grant it get on secrets in the component's namespaces (only their metadata is read)",
+  };
+  await Promise.all(
+    [...wanted].map(([key, { namespace, name }]) =>
+      progress.track(
+        source,
+        async () => {
+          try {
+            await core.readNamespacedSecret(
+              { namespace, name },
+              requestOptions,
+            );
+            return true;
+          } catch (error) {
+            if (error instanceof ApiException && error.code === 404)
+              return false;
+            throw error;
+          }
+        },
+        exists => {
+          progress.secrets.set(key, exists);
+        },
+      ),
+    ),
+  );
+}
+
+function secretRef(
+  resource: unknown,
+): { namespace: string; name: string } | undefined {
+  const r = resource as {
+    metadata?: { namespace?: unknown };
+    spec?: {
+      connectionSecretName?: unknown;
+      writeConnectionSecretToRef?: { name?: unknown; namespace?: unknown };
+    };
+  };
+  if (typeof r !== 'object' || r === null) return undefined;
+  const name =
+    r.spec?.connectionSecretName ?? r.spec?.writeConnectionSecretToRef?.name;
+  const namespace =
+    r.spec?.writeConnectionSecretToRef?.namespace ?? r.metadata?.namespace;
+  return typeof name === 'string' &&
+    name &&
+    typeof namespace === 'string' &&
+    namespace
+    ? { namespace, name }
+    : undefined;
+}
+
+function secretKey(namespace: string, name: string) {
+  return `${namespace}/${name}`;
+}
+
+function assemble(
+  cluster: ClusterConfig,
+  progress: Progress,
+  timedOutAfterMs: number | undefined,
+): ClusterReading {
+  const reading: ClusterReading = {
+    cluster,
+    failures: [],
+    succeeded: progress.succeeded,
+  };
+  if (timedOutAfterMs !== undefined && !progress.succeeded) {
+    reading.failures.push({
+      source: clusterSource(cluster),
+      message: `${describe(
+        cluster,
+      )} did not answer within ${timedOutAfterMs} ms — check that the API server is reachable from the Backstage backend (a private AKS cluster needs a network path) and not overloaded`,
+    });
+    return reading;
+  }
+
+  reading.pods = progress.pods;
+  reading.applications = progress.applications;
+  const crossplaneFailed = progress.errors.some(e =>
+    e.source.label.startsWith('Crossplane'),
+  );
+  if (progress.crossplane.size > 0 || !crossplaneFailed) {
+    reading.crossplane = [...progress.crossplane.values()]
+      .flat()
+      .map(resource => {
+        const ref = secretRef(resource);
+        const exists = ref
+          ? progress.secrets.get(secretKey(ref.namespace, ref.name))
+          : undefined;
+        return exists === undefined
+          ? { resource }
+          : { resource, secretExists: exists };
+      });
+  }
+
+  const errors = progress.errors;
+  const clusterWide = errors.find(e => isClusterWide(e.error));
+  const allForbidden =
+    errors.length > 0 &&
+    !progress.succeeded &&
+    errors.every(e => statusOf(e.error) === 403);
+  if (clusterWide) {
+    reading.failures.push({
+      source: clusterSource(cluster),
+      message: clusterFailureMessage(cluster, clusterWide.error),
+    });
+  } else if (allForbidden) {
+    reading.failures.push({
+      source: clusterSource(cluster),
+      message: `${describe(
+        cluster,
+      )} answered 403: the identity may not list pods/applications in this cluster — ${READ_ACCESS_HINT}`,
+    });
+  } else {
+    for (const { source, error } of errors) {
+      reading.failures.push({
+        source: source.label,
+        message: sourceFailureMessage(cluster, source, error),
+      });
+    }
+  }
+
+  if (timedOutAfterMs !== undefined) {
+    for (const { source } of progress.pending.values()) {
+      reading.failures.push({
+        source: source.label,
+        message: `${
+          source.label
+        } did not answer within ${timedOutAfterMs} ms — the rest of ${describe(
+          cluster,
+        )} is shown; check the API server's load`,
+      });
+    }
+  }
+  return reading;
+}
+
+export function clusterSource(cluster: ClusterConfig): string {
+  return `Kubernetes cluster ${cluster.name}`;
+}
+
+function describe(cluster: ClusterConfig): string {
+  return `Kubernetes cluster ${cluster.name} (${cluster.environment})`;
+}
+
+function clusterFailureMessage(cluster: ClusterConfig, error: unknown): string {
+  const status = statusOf(error);
+  if (status === 401) {
+    return `${describe(
+      cluster,
+    )} answered 401: token rejected — check the service account token / Entra sign-in`;
+  }
+  const code = networkCode(error);
+  if (code && TLS_CODES.test(code)) {
+    return `${describe(
+      cluster,
+    )}: TLS verification failed (${code}) — check caData for this cluster`;
+  }
+  return `could not connect to ${describe(cluster)} at ${cluster.url}: ${
+    code ?? messageOf(error)
+  } — check the cluster url and that the Backstage backend can reach it`;
+}
+
+function sourceFailureMessage(
+  cluster: ClusterConfig,
+  source: Source,
+  error: unknown,
+): string {
+  const status = statusOf(error);
+  const detail = kubernetesStatusMessage(error);
+  if (status === 403) {
+    return `${describe(cluster)} answered 403 to ${source.action}${
+      detail ? ` (${detail})` : ''
+    }: the identity may not ${source.action} in this cluster — ${
+      source.grant ?? READ_ACCESS_HINT
+    }`;
+  }
+  if (status !== undefined) {
+    return `${describe(cluster)} answered HTTP ${status} to ${source.action}${
+      detail ? `: ${detail}` : ''
+    }`;
+  }
+  return `${source.label} could not be read: ${messageOf(error)}`;
+}
+
+/** Failures that every request to the cluster would have: reported once, for the cluster. */
+function isClusterWide(error: unknown): boolean {
+  const status = statusOf(error);
+  if (status === 401) return true;
+  if (status !== undefined) return false;
+  return networkCode(error) !== undefined;
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof ApiException && typeof error.code === 'number'
+    ? error.code
+    : undefined;
+}
+
+/** ECONNREFUSED, ENOTFOUND, a TLS error code...; undefined for anything else. */
+function networkCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && code) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  const message = messageOf(error);
+  // client-node refuses plain http before sending anything.
+  if (/HTTP protocol is not allowed/.test(message)) return 'HTTP_NOT_ALLOWED';
+  return undefined;
+}
+
+/** The `message` of the Kubernetes Status object in an error response, if there is one. */
+function kubernetesStatusMessage(error: unknown): string | undefined {
+  if (!(error instanceof ApiException)) return undefined;
+  let body: unknown = error.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  const message = (body as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' && message ? message : undefined;
+}
+
+function messageOf(error: unknown): string {
+  if (error instanceof ApiException) return `HTTP ${error.code}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The client turns timestamps into Date objects; the verdict functions read them as the
+ * JSON strings the API server sent. Converted in place: a copy of 1,000 pods costs more.
+ */
+function datesToStrings<T>(value: T): T {
+  const record = value as unknown as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+    const field = record[key];
+    if (typeof field !== 'object' || field === null) continue;
+    if (isDate(field)) {
+      record[key] = Number.isNaN(field.getTime())
+        ? undefined
+        : field.toISOString();
+    } else {
+      datesToStrings(field);
+    }
+  }
+  return value;
+}
+
+// Not instanceof: the client may create its Dates in another realm (a Jest sandbox, a VM).
+function isDate(value: object): value is Date {
+  return Object.prototype.toString.call(value) === '[object Date]';
+}
+
+/** Per-request options that abort with the cluster's deadline and can replace the Accept header. */
+function abortable(signal: AbortSignal, accept?: string): ConfigurationOptions {
+  return {
+    middleware: [
+      {
+        pre: (context: RequestContext) => {
+          context.setSignal(signal);
+          if (accept) context.setHeaderParam('Accept', accept);
+          return new Observable(Promise.resolve(context));
+        },
+        post: (response: ResponseContext) =>
+          new Observable(Promise.resolve(response)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
+}

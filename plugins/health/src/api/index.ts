@@ -1,0 +1,2 @@
+export { healthApiRef, HealthClient, type HealthApi } from './HealthApi';
+export * from './types';

@@ -1,0 +1,7 @@
+export type {
+  EnvironmentRow,
+  EnvironmentsResponse,
+  ResourceRow,
+  ResourcesResponse,
+  VerdictResponse,
+} from '@internal/plugin-health-common';

@@ -1,0 +1,60 @@
+import { Box, List, ListItem, Typography } from '@material-ui/core';
+import { ResourceRow } from '../../api';
+import { HealthCardFrame, loadCard } from '../common/CardState';
+import { HealthState } from '../common/HealthState';
+
+function secretText(row: ResourceRow) {
+  const secret = row.connectionSecret;
+  if (!secret) return undefined;
+  if (secret.exists === undefined) return `secret ${secret.name} not checked`;
+  return `secret ${secret.name} ${secret.exists ? 'present' : 'missing'}`;
+}
+
+const Resource = ({ row }: { row: ResourceRow }) => (
+  <ListItem disableGutters divider style={{ display: 'block' }}>
+    <Box display="flex" flexWrap="wrap" alignItems="center" style={{ gap: 12 }}>
+      <Typography variant="subtitle2">
+        {row.kind} {row.name}
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        {row.environment}
+      </Typography>
+      <HealthState state={row.verdict.state} />
+      <Typography variant="body2">
+        Ready {row.ready} · Synced {row.synced}
+      </Typography>
+      {secretText(row) && <Typography variant="body2">{secretText(row)}</Typography>}
+    </Box>
+    {row.messages
+      .filter(m => m.status !== 'True')
+      .map((m, i) => (
+        <Box key={i} mt={0.5} style={{ overflowWrap: 'anywhere' }}>
+          <Typography variant="body2">
+            {m.type} {m.reason ? `(${m.reason})` : ''}: {m.message}
+          </Typography>
+          {m.explanation && (
+            <Typography variant="caption" color="textSecondary" component="p">
+              {m.explanation}
+            </Typography>
+          )}
+        </Box>
+      ))}
+  </ListItem>
+);
+
+/** Each Crossplane resource of the component, its conditions explained. */
+export const CloudResourcesCard = () => (
+  <HealthCardFrame title="Cloud resources" load={loadCard.resources}>
+    {({ resources }) =>
+      resources.length === 0 ? (
+        <Typography variant="body2">This component has no Crossplane resources.</Typography>
+      ) : (
+        <List dense aria-label="cloud resources">
+          {resources.map((row, i) => (
+            <Resource key={i} row={row} />
+          ))}
+        </List>
+      )
+    }
+  </HealthCardFrame>
+);

@@ -1,0 +1,1 @@
+export { CloudResourcesCard } from './CloudResourcesCard';

@@ -1,0 +1,1 @@
+export { HealthVerdictCard } from './HealthVerdictCard';

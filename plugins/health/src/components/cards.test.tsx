@@ -1,0 +1,209 @@
+import { Entity } from '@backstage/catalog-model';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { screen, waitFor } from '@testing-library/react';
+import { ResponseError } from '@backstage/errors';
+import { HealthApi, healthApiRef } from '../api';
+import { CloudResourcesCard } from './CloudResourcesCard';
+import { EnvironmentsCard } from './EnvironmentsCard';
+import { HealthVerdictCard } from './HealthVerdictCard';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name: 'orders-api', annotations: { 'backstage.io/kubernetes-id': 'orders-api' } },
+  spec: { type: 'service', owner: 'group:default/payments-team', lifecycle: 'production' },
+};
+
+const generatedAt = '2026-11-23T17:00:00Z';
+const entityRef = 'component:default/orders-api';
+
+function api(overrides: Partial<HealthApi>): HealthApi {
+  const never = () => new Promise<never>(() => {});
+  return { getVerdict: never, getEnvironments: never, getResources: never, ...overrides };
+}
+
+function responseError(status: number, message: string) {
+  return ResponseError.fromResponse({
+    status,
+    statusText: status === 404 ? 'Not Found' : 'Internal Server Error',
+    url: 'http://localhost:7007/api/health/v1/entities/component/default/orders-api/verdict',
+    headers: new Headers({ 'content-type': 'application/json' }),
+    text: async () => JSON.stringify({ error: { name: 'Error', message } }),
+  } as any);
+}
+
+async function render(ui: JSX.Element, healthApi: HealthApi, e: Entity = entity) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[healthApiRef, healthApi]]}>
+      <EntityProvider entity={e}>{ui}</EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('HealthVerdictCard', () => {
+  it('shows progress while loading', async () => {
+    await render(<HealthVerdictCard />, api({}));
+    expect(screen.getByTestId('progress')).toBeInTheDocument();
+  });
+
+  it('shows the verdict and every reason', async () => {
+    await render(
+      <HealthVerdictCard />,
+      api({
+        getVerdict: async () => ({
+          entityRef,
+          generatedAt,
+          failures: [],
+          verdict: {
+            state: 'Degraded',
+            reasons: [
+              { state: 'Degraded', source: 'staging pods', message: '1 of 2 pods ready; 1 in CrashLoopBackOff' },
+              { state: 'Healthy', source: 'dev ArgoCD', message: 'Synced and Healthy' },
+            ],
+          },
+        }),
+      }),
+    );
+    expect(await screen.findByLabelText('verdict')).toHaveTextContent('Degraded');
+    expect(screen.getByText(/1 of 2 pods ready; 1 in CrashLoopBackOff/)).toBeInTheDocument();
+    expect(screen.getByText(/Synced and Healthy/)).toBeInTheDocument();
+  });
+
+  it('names the sources that failed when the result is partial', async () => {
+    await render(
+      <HealthVerdictCard />,
+      api({
+        getVerdict: async () => ({
+          entityRef,
+          generatedAt,
+          failures: [{ source: 'cluster aks-prod', message: 'did not answer within 5 s' }],
+          verdict: { state: 'Healthy', partial: true, failedSources: ['cluster aks-prod'], reasons: [] },
+        }),
+      }),
+    );
+    expect(
+      await screen.findByText(/Partial result: cluster aks-prod could not be read/),
+    ).toBeInTheDocument();
+    expect(screen.getByText('(partial)')).toBeInTheDocument();
+  });
+
+  it('shows an error panel when the backend fails', async () => {
+    await render(
+      <HealthVerdictCard />,
+      api({ getVerdict: async () => Promise.reject(await responseError(500, 'kaboom')) }),
+    );
+    expect((await screen.findAllByText(/kaboom/)).length).toBeGreaterThan(0);
+  });
+
+  it('shows nothing about an entity the user may not read', async () => {
+    await render(
+      <HealthVerdictCard />,
+      api({ getVerdict: async () => Promise.reject(await responseError(404, 'no entity')) }),
+    );
+    expect(await screen.findByText('Nothing to show')).toBeInTheDocument();
+    expect(screen.queryByText(/Healthy|Degraded/)).not.toBeInTheDocument();
+  });
+
+  it('explains the annotation when the entity has none, without calling the backend', async () => {
+    const getVerdict = jest.fn();
+    await render(
+      <HealthVerdictCard />,
+      api({ getVerdict }),
+      { ...entity, metadata: { name: 'orders-api' } },
+    );
+    expect((await screen.findAllByText(/backstage.io\/kubernetes-id/)).length).toBeGreaterThan(0);
+    expect(getVerdict).not.toHaveBeenCalled();
+  });
+});
+
+describe('EnvironmentsCard', () => {
+  it('shows one row per environment with ArgoCD, pods and restarts', async () => {
+    await render(
+      <EnvironmentsCard />,
+      api({
+        getEnvironments: async () => ({
+          entityRef,
+          generatedAt,
+          failures: [],
+          environments: [
+            {
+              environment: 'staging',
+              cluster: 'aks-staging',
+              application: {
+                name: 'orders-api-staging',
+                syncStatus: 'OutOfSync',
+                healthStatus: 'Degraded',
+                revision: '3f9a1c2b7d',
+                url: 'https://argocd.staging/applications/orders-api-staging',
+                commitUrl: 'https://github.com/contoso/gitops/commit/3f9a1c2b7d',
+              },
+              imageTags: ['1a2b3c'],
+              images: ['contoso.azurecr.io/orders-api:1a2b3c'],
+              failures: [],
+              pods: { ready: 1, total: 2, restarts: 38 },
+              verdict: { state: 'Degraded', reasons: [] },
+            },
+          ],
+        }),
+      }),
+    );
+    expect(await screen.findByText('aks-staging')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /OutOfSync/ })).toHaveAttribute(
+      'href',
+      'https://argocd.staging/applications/orders-api-staging',
+    );
+    expect(screen.getByRole('link', { name: /3f9a1c2/ })).toBeInTheDocument();
+    expect(screen.getByText('1/2')).toBeInTheDocument();
+    expect(screen.getByText('38')).toBeInTheDocument();
+  });
+
+  it('says so when nothing runs yet', async () => {
+    await render(
+      <EnvironmentsCard />,
+      api({ getEnvironments: async () => ({ entityRef, generatedAt, failures: [], environments: [] }) }),
+    );
+    expect(await screen.findByText('No environment runs this component yet.')).toBeInTheDocument();
+  });
+});
+
+describe('CloudResourcesCard', () => {
+  it('explains a failed Synced condition and a missing connection secret', async () => {
+    await render(
+      <CloudResourcesCard />,
+      api({
+        getResources: async () => ({
+          entityRef,
+          generatedAt,
+          failures: [],
+          resources: [
+            {
+              kind: 'Database',
+              name: 'orders-db',
+              environment: 'prod',
+              cluster: 'aks-prod',
+              ready: 'False',
+              synced: 'False',
+              messages: [
+                {
+                  type: 'Synced',
+                  status: 'False',
+                  reason: 'ReconcileError',
+                  message: 'AuthorizationFailed',
+                  explanation: 'Crossplane could not apply the resource to Azure.',
+                },
+              ],
+              connectionSecret: { name: 'orders-db-connection', exists: false },
+              verdict: { state: 'Degraded', reasons: [] },
+            },
+          ],
+        }),
+      }),
+    );
+    await waitFor(() => expect(screen.getByText('Database orders-db')).toBeInTheDocument());
+    expect(screen.getByText('Ready False · Synced False')).toBeInTheDocument();
+    expect(screen.getByText(/Synced \(ReconcileError\): AuthorizationFailed/)).toBeInTheDocument();
+    expect(screen.getByText('Crossplane could not apply the resource to Azure.')).toBeInTheDocument();
+    expect(screen.getByText('secret orders-db-connection missing')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,24 @@
+import {
+  StatusAborted,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusWarning,
+} from '@backstage/core-components';
+import type { HealthState as State } from '@internal/plugin-health-common';
+
+/** The verdict with the status colour Backstage users already read. */
+export const HealthState = ({ state }: { state: State }) => {
+  switch (state) {
+    case 'Healthy':
+      return <StatusOK>Healthy</StatusOK>;
+    case 'Progressing':
+      return <StatusPending>Progressing</StatusPending>;
+    case 'Degraded':
+      return <StatusWarning>Degraded</StatusWarning>;
+    case 'Down':
+      return <StatusError>Down</StatusError>;
+    default:
+      return <StatusAborted>Unknown</StatusAborted>;
+  }
+};

@@ -1,0 +1,8 @@
+export { healthPlugin as default } from './plugin';
+export { healthApiRef, HealthClient } from './api';
+export type * from './api/types';
+export type { HealthApi } from './api';
+export { HealthVerdictCard } from './components/HealthVerdictCard';
+export { EnvironmentsCard } from './components/EnvironmentsCard';
+export { CloudResourcesCard } from './components/CloudResourcesCard';
+export { isHealthAvailable } from './components/common/CardState';

@@ -1,0 +1,51 @@
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { healthApiRef, HealthClient } from './api';
+import { isHealthAvailable } from './components/common/CardState';
+
+const healthApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: healthApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new HealthClient(deps),
+    }),
+});
+
+const healthVerdictCard = EntityCardBlueprint.make({
+  name: 'verdict',
+  params: {
+    filter: isHealthAvailable,
+    loader: () =>
+      import('./components/HealthVerdictCard').then(m => <m.HealthVerdictCard />),
+  },
+});
+
+const environmentsCard = EntityCardBlueprint.make({
+  name: 'environments',
+  params: {
+    filter: isHealthAvailable,
+    loader: () =>
+      import('./components/EnvironmentsCard').then(m => <m.EnvironmentsCard />),
+  },
+});
+
+const cloudResourcesCard = EntityCardBlueprint.make({
+  name: 'cloud-resources',
+  params: {
+    filter: isHealthAvailable,
+    loader: () =>
+      import('./components/CloudResourcesCard').then(m => <m.CloudResourcesCard />),
+  },
+});
+
+/** Health, environments and cloud resources on a component's overview page. */
+export const healthPlugin = createFrontendPlugin({
+  pluginId: 'health',
+  extensions: [healthApi, healthVerdictCard, environmentsCard, cloudResourcesCard],
+});
