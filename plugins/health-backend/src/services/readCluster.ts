@@ -12,6 +12,7 @@ import {
   CrossplaneResourceInput,
   SourceFailure,
 } from '@internal/plugin-health-common';
+import fetch from 'node-fetch';
 import { ClusterConfig } from '../config';
 import { ClusterTokenError } from './clusterTokens';
 
@@ -233,9 +234,9 @@ async function readAll(
 
   const pods = progress.track(
     { label: `Kubernetes pods ${on}`, action: 'list pods' },
-    () => core.listPodForAllNamespaces({ labelSelector }, requestOptions),
-    list => {
-      progress.pods = datesToStrings(list.items ?? []);
+    () => listPods(kc, cluster.url, labelSelector, signal),
+    items => {
+      progress.pods = items;
     },
   );
 
@@ -275,6 +276,30 @@ async function readAll(
   ).then(() => checkSecrets(core, cluster, progress, signal));
 
   await Promise.all([pods, applications, crossplane]);
+}
+
+/**
+ * Lists the component's pods as plain JSON, with the client's own credentials and
+ * TLS settings. The generated CoreV1Api would turn every pod into model objects
+ * with Dates (about 45 ms per 1,000 pods) only for the verdict to read them as JSON.
+ */
+async function listPods(
+  kc: KubeConfig,
+  server: string,
+  labelSelector: string,
+  signal: AbortSignal,
+): Promise<unknown[]> {
+  const init = await kc.applyToFetchOptions({ method: 'GET' });
+  const res = await fetch(
+    `${server.replace(/\/$/, '')}/api/v1/pods?labelSelector=${encodeURIComponent(labelSelector)}`,
+    { ...init, signal: signal as any },
+  );
+  const body = await res.text();
+  if (!res.ok) {
+    throw new ApiException(res.status, `HTTP ${res.status}`, body, {});
+  }
+  const items = (JSON.parse(body) as { items?: unknown }).items;
+  return Array.isArray(items) ? items : [];
 }
 
 /** Lists a custom resource across namespaces; a kind the cluster does not have is an empty list. */
@@ -547,31 +572,6 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * The client turns timestamps into Date objects; the verdict functions read them as the
- * JSON strings the API server sent. Converted in place: a copy of 1,000 pods costs more.
- */
-function datesToStrings<T>(value: T): T {
-  const record = value as unknown as Record<string, unknown>;
-  for (const key in record) {
-    if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
-    const field = record[key];
-    if (typeof field !== 'object' || field === null) continue;
-    if (isDate(field)) {
-      record[key] = Number.isNaN(field.getTime())
-        ? undefined
-        : field.toISOString();
-    } else {
-      datesToStrings(field);
-    }
-  }
-  return value;
-}
-
-// Not instanceof: the client may create its Dates in another realm (a Jest sandbox, a VM).
-function isDate(value: object): value is Date {
-  return Object.prototype.toString.call(value) === '[object Date]';
-}
 
 /** Per-request options that abort with the cluster's deadline and can replace the Accept header. */
 function abortable(signal: AbortSignal, accept?: string): ConfigurationOptions {

@@ -1,0 +1,65 @@
+import { RootConfigService } from '@backstage/backend-plugin-api';
+
+export type AzureServicePrincipal = {
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** The Entra ID login host; defaults to the public cloud's. */
+  authorityHost?: string;
+};
+
+export type AzureMonitorConfig = {
+  subscriptionIds: string[];
+  /** Without it the backend signs in with DefaultAzureCredential (workload identity, managed identity, az login...). */
+  credentials?: AzureServicePrincipal;
+  /** Azure Resource Manager, without a trailing slash. */
+  armEndpoint: string;
+  portalUrl: string;
+  cacheTtlMs: number;
+  /** PEM CA certificates that replace the public ones for ARM and the login host. */
+  caData?: string;
+};
+
+export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
+export const DEFAULT_PORTAL_URL = 'https://portal.azure.com';
+export const DEFAULT_CACHE_TTL_MS = 60_000;
+
+export function readAzureMonitorConfig(
+  config: RootConfigService,
+): AzureMonitorConfig {
+  const root = config.getOptionalConfig('azureMonitor');
+  const cacheTtlMs =
+    root?.getOptionalNumber('cacheTtlMs') ?? DEFAULT_CACHE_TTL_MS;
+  if (!Number.isFinite(cacheTtlMs) || cacheTtlMs <= 0) {
+    throw new Error(
+      'azureMonitor.cacheTtlMs must be a positive number of milliseconds',
+    );
+  }
+  const armEndpoint = trimSlash(
+    root?.getOptionalString('armEndpoint') ?? DEFAULT_ARM_ENDPOINT,
+  );
+  if (!armEndpoint.startsWith('https://')) {
+    // The Azure SDK refuses to send a bearer token over plain HTTP.
+    throw new Error('azureMonitor.armEndpoint must be an https:// URL');
+  }
+  const credentials = root?.getOptionalConfig('credentials');
+  return {
+    subscriptionIds: root?.getOptionalStringArray('subscriptionIds') ?? [],
+    credentials: credentials && {
+      tenantId: credentials.getString('tenantId'),
+      clientId: credentials.getString('clientId'),
+      clientSecret: credentials.getString('clientSecret'),
+      authorityHost: credentials.getOptionalString('authorityHost'),
+    },
+    armEndpoint,
+    portalUrl: trimSlash(
+      root?.getOptionalString('portalUrl') ?? DEFAULT_PORTAL_URL,
+    ),
+    cacheTtlMs,
+    caData: root?.getOptionalString('caData'),
+  };
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,37 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { createRouter } from './router';
+import { AzureMonitorService } from './services/AzureMonitorService';
+
+/**
+ * Azure resources, metrics and firing alerts of a component, found from its `azure.com/*`
+ * annotations and read with the backend's Azure identity, at /api/azure-monitor.
+ *
+ * @public
+ */
+export const azureMonitorPlugin = createBackendPlugin({
+  pluginId: 'azure-monitor',
+  register(env) {
+    env.registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        logger: coreServices.logger,
+        config: coreServices.rootConfig,
+        cache: coreServices.cache,
+        catalog: catalogServiceRef,
+      },
+      async init({ httpRouter, httpAuth, logger, config, cache, catalog }) {
+        const azureMonitor = AzureMonitorService.fromConfig(config, {
+          logger,
+          cache,
+        });
+        httpRouter.use(await createRouter({ httpAuth, catalog, azureMonitor }));
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      },
+    });
+  },
+});

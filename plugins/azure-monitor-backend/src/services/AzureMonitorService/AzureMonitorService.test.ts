@@ -1,0 +1,68 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { FakeAzure } from '../../__testUtils__/fakeAzure';
+import { MemoryCache } from '../../__testUtils__/memoryCache';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  entities,
+  fakeAzureOptions,
+  PROD_SUB,
+  SHARED_SUB,
+  TENANT_ID,
+} from '../../__testUtils__/scenario';
+import { AzureMonitorConfig } from '../../config';
+import { AzureMonitorService, createCredential } from './AzureMonitorService';
+
+describe('AzureMonitorService', () => {
+  let fake: FakeAzure;
+  beforeAll(async () => {
+    fake = await FakeAzure.start(fakeAzureOptions());
+  });
+  afterAll(() => fake?.close());
+
+  const service = () => {
+    const config: AzureMonitorConfig = {
+      subscriptionIds: [PROD_SUB, SHARED_SUB],
+      credentials: {
+        tenantId: TENANT_ID,
+        clientId: CLIENT_ID,
+        clientSecret: CLIENT_SECRET,
+        authorityHost: fake.url,
+      },
+      armEndpoint: fake.url,
+      portalUrl: 'https://portal.azure.com',
+      cacheTtlMs: 60_000,
+      caData: fake.ca,
+    };
+    return new AzureMonitorService({
+      config,
+      credential: createCredential(config),
+      logger: mockServices.logger.mock(),
+      cache: new MemoryCache(),
+    });
+  };
+
+  it('serves a repeated question from the cache for cacheTtlMs', async () => {
+    const azure = service();
+    const first = await azure.getAlerts(entities.byTag);
+    const calls = fake.requests.length;
+    const second = await azure.getAlerts(entities.byTag);
+    expect(fake.requests.length).toBe(calls);
+    expect(second).toEqual(first);
+  });
+
+  it('reports refused credentials even with nothing to show yet', async () => {
+    fake.tokenFailure = true;
+    try {
+      const answer = await service().getResources(entities.byGroup);
+      expect(answer).toMatchObject({
+        configured: true,
+        stale: false,
+        resources: [],
+        problem: { status: 'credentials' },
+      });
+    } finally {
+      fake.tokenFailure = false;
+    }
+  });
+});

@@ -1,0 +1,197 @@
+// Benchmark: the health route of one component against 3 fake AKS clusters holding
+// 2,000 pods in total, next to the slowest single upstream call measured in the same
+// run. The clusters are plain HTTP servers in this process answering like the
+// Kubernetes API (PodList, ArgoCD Applications, Crossplane resources, secrets).
+// Prints figures; asserts nothing.
+//
+//   node scripts/bench/health.mjs [iterations] [upstreamDelayMs]
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const iterations = Number(process.argv[2] ?? 50);
+const delayMs = Number(process.argv[3] ?? 20);
+const base = 'http://localhost:7007';
+const TOKEN = 'bench-token';
+const SERVICE = 'payments-api';
+const PODS = [667, 667, 666];
+
+function pod(cluster, i) {
+  const ready = i % 50 !== 0;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${SERVICE}-7d9c8b6f5-${cluster}${i}`,
+      namespace: SERVICE,
+      uid: `${cluster}-${i}`,
+      labels: { 'backstage.io/kubernetes-id': SERVICE, 'app.kubernetes.io/name': SERVICE },
+      creationTimestamp: '2026-11-20T10:00:00Z',
+    },
+    spec: { containers: [{ name: SERVICE, image: `contoso.azurecr.io/${SERVICE}:1.4.${cluster}` }] },
+    status: {
+      phase: 'Running',
+      startTime: '2026-11-20T10:00:05Z',
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+      containerStatuses: [
+        {
+          name: SERVICE,
+          ready,
+          restartCount: ready ? 0 : 12,
+          image: `contoso.azurecr.io/${SERVICE}:1.4.${cluster}`,
+          state: ready
+            ? { running: { startedAt: '2026-11-20T10:00:06Z' } }
+            : { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container' } },
+        },
+      ],
+    },
+  };
+}
+
+function fakeCluster(index, env) {
+  const pods = Array.from({ length: PODS[index] }, (_, i) => pod(index, i));
+  const podList = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: pods });
+  const apps = JSON.stringify({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'ApplicationList',
+    metadata: {},
+    items: [
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        metadata: { name: `${SERVICE}-${env}`, namespace: 'argocd', labels: { 'backstage.io/kubernetes-id': SERVICE, 'idp-portal/environment': env } },
+        spec: { project: 'payments-team', destination: { name: `aks-${env}`, namespace: SERVICE }, source: { repoURL: 'https://github.com/contoso/gitops.git', path: `apps/${SERVICE}/overlays/${env}` } },
+        status: { sync: { status: 'Synced', revision: '9f3c2a1b7e6d5c4b3a291807f6e5d4c3b2a19087' }, health: { status: 'Healthy' } },
+      },
+    ],
+  });
+  const db = JSON.stringify({
+    apiVersion: 'platform.idp-portal.io/v1alpha1',
+    kind: 'DatabaseList',
+    metadata: {},
+    items: [
+      {
+        apiVersion: 'platform.idp-portal.io/v1alpha1',
+        kind: 'Database',
+        metadata: { name: 'payments-db', namespace: SERVICE, labels: { 'backstage.io/kubernetes-id': SERVICE } },
+        spec: { size: 'small', connectionSecretName: 'payments-db-connection' },
+        status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }, { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' }] },
+      },
+    ],
+  });
+  const notFound = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'the server could not find the requested resource' });
+  const server = http.createServer((req, res) => {
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) {
+      res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401 }));
+      return;
+    }
+    const url = new URL(req.url, 'http://x');
+    let status = 200;
+    let body;
+    if (url.pathname === '/api/v1/pods') body = podList;
+    else if (url.pathname === '/apis/argoproj.io/v1alpha1/applications') body = apps;
+    else if (url.pathname === '/apis/platform.idp-portal.io/v1alpha1/databases') body = db;
+    else if (url.pathname.includes('/secrets/')) body = JSON.stringify({ kind: 'Secret', apiVersion: 'v1', metadata: { name: 'payments-db-connection', namespace: SERVICE } });
+    else {
+      status = 404;
+      body = notFound;
+    }
+    setTimeout(() => res.writeHead(status, { 'Content-Type': 'application/json' }).end(body), delayMs);
+  });
+  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port, env })));
+}
+
+const clusters = await Promise.all(['dev', 'staging', 'prod'].map((env, i) => fakeCluster(i, env)));
+const backend = spawn(
+  'yarn',
+  ['backstage-cli', 'package', 'start'],
+  {
+    cwd: path.join(root, 'packages/backend'),
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      APP_CONFIG_kubernetes_clusterLocatorMethods: JSON.stringify([
+        {
+          type: 'config',
+          clusters: clusters.map(c => ({
+            name: `aks-${c.env}`,
+            url: `http://127.0.0.1:${c.port}`,
+            authProvider: 'serviceAccount',
+            serviceAccountToken: TOKEN,
+            skipTLSVerify: true,
+          })),
+        },
+      ]),
+      // A 1 ms cache: every call below reads the clusters.
+      APP_CONFIG_health: JSON.stringify({ cacheTtlMs: 1, timeouts: { clusterMs: 5000 } }),
+    },
+    detached: true,
+    stdio: 'ignore',
+  },
+);
+const stop = () => {
+  try {
+    process.kill(-backend.pid, 'SIGKILL');
+  } catch {}
+  clusters.forEach(c => c.server.close());
+};
+process.on('exit', stop);
+
+const sleep = ms => new Promise(r => setTimeout(r, ms));
+async function until(what, probe, ms = 120_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch {}
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+const token = await until('the backend', async () => {
+  const res = await fetch(`${base}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
+  return res.ok && (await res.json()).backstageIdentity.token;
+});
+const route = `${base}/api/health/v1/entities/component/default/${SERVICE}/environments`;
+await until('the entity', async () => (await fetch(route, { headers: { Authorization: `Bearer ${token}` } })).ok);
+
+async function timeRoute() {
+  const t = performance.now();
+  const res = await fetch(route, { headers: { Authorization: `Bearer ${token}` } });
+  const body = await res.json();
+  const ms = performance.now() - t;
+  const pods = body.environments.reduce((n, e) => n + e.pods.total, 0);
+  if (pods !== 2000 || body.failures.length) throw new Error(`unexpected answer: ${pods} pods, ${JSON.stringify(body.failures)}`);
+  return ms;
+}
+async function timeUpstream(c) {
+  const t = performance.now();
+  const res = await fetch(`http://127.0.0.1:${c.port}/api/v1/pods?labelSelector=backstage.io%2Fkubernetes-id%3D${SERVICE}`, {
+    headers: { Authorization: `Bearer ${TOKEN}` },
+  });
+  await res.json();
+  return performance.now() - t;
+}
+
+for (let i = 0; i < 5; i++) await timeRoute();
+const routeMs = [];
+const slowestUpstreamMs = [];
+for (let i = 0; i < iterations; i++) {
+  routeMs.push(await timeRoute());
+  const ups = [];
+  for (const c of clusters) ups.push(await timeUpstream(c));
+  slowestUpstreamMs.push(Math.max(...ups));
+}
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+console.log(`iterations: ${iterations}, 3 clusters, ${PODS.reduce((a, b) => a + b)} pods, upstream delay ${delayMs} ms per response`);
+console.log(`health route (environments)   p50 ${pct(routeMs, 50).toFixed(0)} ms  p95 ${pct(routeMs, 95).toFixed(0)} ms`);
+console.log(`slowest single upstream call  p50 ${pct(slowestUpstreamMs, 50).toFixed(0)} ms  p95 ${pct(slowestUpstreamMs, 95).toFixed(0)} ms`);
+console.log(`ratio route/slowest upstream  p50 ${(pct(routeMs, 50) / pct(slowestUpstreamMs, 50)).toFixed(2)}  p95 ${(pct(routeMs, 95) / pct(slowestUpstreamMs, 95)).toFixed(2)}`);
+stop();
+process.exit(0);
