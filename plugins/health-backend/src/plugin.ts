@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createRouter } from './router';
+import { azureMonitorAlerts } from './services/azureAlerts';
 import { HealthService } from './services/HealthService';
 
 /**
@@ -23,9 +24,15 @@ export const healthPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         cache: coreServices.cache,
         catalog: catalogServiceRef,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ httpRouter, httpAuth, logger, config, cache, catalog }) {
-        const health = HealthService.fromConfig(config, { logger, cache });
+      async init({ httpRouter, httpAuth, logger, config, cache, catalog, discovery, auth }) {
+        const health = HealthService.fromConfig(config, {
+          logger,
+          cache,
+          alerts: azureMonitorAlerts({ discovery, auth }),
+        });
         httpRouter.use(await createRouter({ httpAuth, catalog, health }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

@@ -1,3 +1,4 @@
+import { AlertsSource } from './azureAlerts';
 import { createHash } from 'node:crypto';
 import {
   CacheService,
@@ -7,6 +8,7 @@ import {
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   argoSummary,
+  alertsVerdict,
   combineVerdicts,
   computeEnvironmentVerdict,
   crossplaneSummary,
@@ -63,6 +65,8 @@ export type HealthServiceOptions = {
   logger: LoggerService;
   cache: CacheService;
   tokens?: ClusterTokenProvider;
+  /** Firing alerts, read alongside the clusters; they count in the verdict. */
+  alerts?: AlertsSource;
   now?: () => Date;
 };
 
@@ -78,6 +82,7 @@ export class HealthService {
   private readonly tokens: ClusterTokenProvider;
   private readonly now: () => Date;
   private readonly inFlight = new Map<string, Promise<EntityHealth>>();
+  private readonly alerts?: AlertsSource;
 
   static fromConfig(
     rootConfig: RootConfigService,
@@ -85,6 +90,7 @@ export class HealthService {
       logger: LoggerService;
       cache: CacheService;
       azureCredential?: TokenCredential;
+      alerts?: AlertsSource;
     },
   ): HealthService {
     const config = readHealthConfig(rootConfig);
@@ -110,6 +116,7 @@ export class HealthService {
         azureCredential: options.azureCredential,
         azureServicePrincipal: config.azure,
       }),
+      alerts: options.alerts,
     });
   }
 
@@ -119,6 +126,7 @@ export class HealthService {
     this.cache = options.cache;
     this.tokens = options.tokens ?? new DefaultClusterTokenProvider();
     this.now = options.now ?? (() => new Date());
+    this.alerts = options.alerts;
   }
 
   async getEntityHealth(
@@ -188,6 +196,7 @@ export class HealthService {
   ): Promise<{ health: EntityHealth; cacheTtlMs: number }> {
     const globalFailures: SourceFailure[] = [];
     let readings: ClusterReading[] = [];
+    const alertsReading = this.alerts?.(entityRef, this.config.clusterTimeoutMs);
     if (!LABEL_VALUE.test(kubernetesId)) {
       globalFailures.push({
         source: `${KUBERNETES_ID_ANNOTATION} annotation`,
@@ -215,6 +224,8 @@ export class HealthService {
       );
     }
 
+    const alerts = await alertsReading;
+    if (alerts?.failure) globalFailures.push(alerts.failure);
     const now = this.now();
     const environments = readings
       .map(reading => this.environmentRow(reading, kubernetesId, now))
@@ -237,14 +248,19 @@ export class HealthService {
         .filter((env, i, all) => all.indexOf(env) !== i),
     );
     const verdict = combineVerdicts(
-      environments.map(row =>
-        labelReasons(
-          row.verdict,
-          duplicatedEnvironments.has(row.environment)
-            ? `${row.environment} (${row.cluster})`
-            : row.environment,
+      [
+        ...environments.map(row =>
+          labelReasons(
+            row.verdict,
+            duplicatedEnvironments.has(row.environment)
+              ? `${row.environment} (${row.cluster})`
+              : row.environment,
+          ),
         ),
-      ),
+        ...(alerts && (alerts.alerts.length > 0 || !alerts.failure)
+          ? [alertsVerdict(alerts.alerts)]
+          : []),
+      ],
       globalFailures,
     );
 
