@@ -1,6 +1,14 @@
 import { defineConfig } from '@playwright/test';
 import os from 'os';
 import path from 'path';
+import { selfSignedCertificate } from './plugins/azure-monitor-backend/src/__testUtils__/fakeAzure';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  PROD_SUB,
+  SHARED_SUB,
+  TENANT_ID,
+} from './plugins/azure-monitor-backend/src/__testUtils__/scenario';
 
 // Fake AKS clusters that e2e/health.spec.ts serves on these ports while it runs.
 export const FAKE_CLUSTERS = [
@@ -9,6 +17,15 @@ export const FAKE_CLUSTERS = [
   { name: 'aks-prod', port: 7093 },
 ];
 export const FAKE_CLUSTER_TOKEN = 'e2e-service-account-token';
+
+// A fake Azure (Entra ID token endpoint, ARM, Monitor) that e2e/health.spec.ts serves over
+// HTTPS, since MSAL and the Azure SDK refuse plain HTTP; its certificate is the portal's CA.
+export const FAKE_AZURE_PORT = 7095;
+if (!process.env.E2E_AZURE_CERT) {
+  const { key, cert } = selfSignedCertificate();
+  process.env.E2E_AZURE_KEY = key;
+  process.env.E2E_AZURE_CERT = cert;
+}
 
 // A fresh embedded Git host for every run; workers inherit it through the environment.
 process.env.E2E_GIT_ROOT ??= path.join(os.tmpdir(), `idp-e2e-git-${process.pid}`);
@@ -57,6 +74,17 @@ export default defineConfig({
           })),
         },
       ]),
+      APP_CONFIG_azureMonitor: JSON.stringify({
+        subscriptionIds: [PROD_SUB, SHARED_SUB],
+        armEndpoint: `https://127.0.0.1:${FAKE_AZURE_PORT}`,
+        caData: process.env.E2E_AZURE_CERT,
+        credentials: {
+          tenantId: TENANT_ID,
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          authorityHost: `https://127.0.0.1:${FAKE_AZURE_PORT}`,
+        },
+      }),
       APP_CONFIG_health: JSON.stringify({
         timeouts: { clusterMs: 2000 },
         cacheTtlMs: 1000,

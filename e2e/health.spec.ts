@@ -4,11 +4,15 @@ import {
   degradedStaging,
   healthyDev,
 } from '../plugins/health-backend/src/__testUtils__/scenario';
-import { FAKE_CLUSTER_TOKEN, FAKE_CLUSTERS } from '../playwright.config';
+import { FakeAzure } from '../plugins/azure-monitor-backend/src/__testUtils__/fakeAzure';
+import { fakeAzureOptions } from '../plugins/azure-monitor-backend/src/__testUtils__/scenario';
+import { FAKE_AZURE_PORT, FAKE_CLUSTER_TOKEN, FAKE_CLUSTERS } from '../playwright.config';
 
 // Three fake AKS API servers answer the real @kubernetes/client-node of the health backend:
-// dev healthy, staging OutOfSync with a crash-looping pod, prod never answers.
+// dev healthy, staging OutOfSync with a crash-looping pod, prod never answers. A fake Azure
+// answers the real Azure SDK clients with payments-api's resources and firing alerts.
 let fakes: FakeKubernetes[] = [];
+let azure: FakeAzure;
 
 test.beforeAll(async () => {
   const [dev, staging, prod] = FAKE_CLUSTERS;
@@ -17,9 +21,13 @@ test.beforeAll(async () => {
     await FakeKubernetes.start(degradedStaging(FAKE_CLUSTER_TOKEN), staging.port),
     await FakeKubernetes.start({ token: FAKE_CLUSTER_TOKEN, behaviour: 'hang' }, prod.port),
   ];
+  azure = await FakeAzure.start(fakeAzureOptions(), {
+    port: FAKE_AZURE_PORT,
+    tls: { key: process.env.E2E_AZURE_KEY!, cert: process.env.E2E_AZURE_CERT! },
+  });
 });
 test.afterAll(async () => {
-  await Promise.all(fakes.map(f => f.close()));
+  await Promise.all([...fakes.map(f => f.close()), azure.close()]);
 });
 
 test('a component page shows its health, environments and cloud resources, naming the cluster that hangs', async ({ page }) => {
@@ -34,7 +42,9 @@ test('a component page shows its health, environments and cloud resources, namin
   await page.goto('/catalog/default/component/payments-api');
 
   const health = page.locator('.MuiCard-root').filter({ hasText: /^Health/ });
-  await expect(health.getByLabel('verdict')).toHaveText(/Degraded/, { timeout: 20_000 });
+  // A Sev0 alert on payments-db makes it Down; the crash-looping staging pod is listed too.
+  await expect(health.getByLabel('verdict')).toHaveText(/Down/, { timeout: 20_000 });
+  await expect(health.getByText(/payments-db CPU above 90%/).first()).toBeVisible();
   await expect(health.getByText(/CrashLoopBackOff/).first()).toBeVisible();
   await expect(health.getByText(/aks-prod/).first()).toBeVisible();
   expect(Date.now() - started).toBeLessThan(15_000);

@@ -90,7 +90,7 @@ const SUPPORTED_METRICS: Record<string, Record<string, string>> = {
 };
 
 /** A self-signed certificate for 127.0.0.1, made with openssl for this test run only. */
-function selfSignedCertificate(): { key: string; cert: string } {
+export function selfSignedCertificate(): { key: string; cert: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-azure-'));
   try {
     execFileSync(
@@ -143,8 +143,11 @@ export class FakeAzure {
   private readonly server: https.Server;
   private readonly sockets = new Set<Socket>();
 
-  private constructor(public options: FakeAzureOptions) {
-    const { key, cert } = selfSignedCertificate();
+  private constructor(
+    public options: FakeAzureOptions,
+    tls: { key: string; cert: string } = selfSignedCertificate(),
+  ) {
+    const { key, cert } = tls;
     this.ca = cert;
     this.server = https.createServer({ key, cert }, (req, res) => {
       this.handle(req, res).catch(error => {
@@ -162,10 +165,13 @@ export class FakeAzure {
     });
   }
 
-  static async start(options: FakeAzureOptions): Promise<FakeAzure> {
-    const fake = new FakeAzure(options);
+  static async start(
+    options: FakeAzureOptions,
+    listen: { port?: number; tls?: { key: string; cert: string } } = {},
+  ): Promise<FakeAzure> {
+    const fake = new FakeAzure(options, listen.tls);
     await new Promise<void>(resolve =>
-      fake.server.listen(0, '127.0.0.1', resolve),
+      fake.server.listen(listen.port ?? 0, '127.0.0.1', resolve),
     );
     return fake;
   }
