@@ -58,7 +58,17 @@ test('a component page shows its health, environments and cloud resources, namin
   const resources = page.locator('.MuiCard-root').filter({ hasText: /^Cloud resources/ });
   await expect(resources.getByText(/Database/).first()).toBeVisible();
 
+  const alerts = page.locator('.MuiCard-root').filter({ hasText: /^Azure alerts/ });
+  const sev0 = alerts.getByRole('link', { name: /payments-db CPU above 90%/ });
+  await expect(sev0).toBeVisible();
+  await expect(sev0).toHaveAttribute('href', /portal\.azure\.com/);
+  await expect(alerts.getByText('payments-api 5xx')).toBeVisible();
+  const metrics = page.locator('.MuiCard-root').filter({ hasText: /^Azure Monitor metrics/ });
+  await expect(metrics.getByText('Requests', { exact: true }).first()).toBeVisible();
+
   await page.screenshot({ path: 'test-results/screenshots/component-health.png', fullPage: true });
+  await alerts.screenshot({ path: 'test-results/screenshots/azure-alerts-card.png' });
+  await metrics.screenshot({ path: 'test-results/screenshots/azure-metrics-card.png' });
   await health.screenshot({ path: 'test-results/screenshots/health-card.png' });
   await envs.screenshot({ path: 'test-results/screenshots/environments-card.png' });
   await resources.screenshot({ path: 'test-results/screenshots/cloud-resources-card.png' });

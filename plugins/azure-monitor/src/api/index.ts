@@ -1,0 +1,6 @@
+export {
+  azureMonitorApiRef,
+  AzureMonitorClient,
+  type AzureMonitorApi,
+} from './AzureMonitorApi';
+export * from './types';

@@ -1,0 +1,1 @@
+export { AzureAlertsCard } from './AzureAlertsCard';

@@ -1,0 +1,1 @@
+export { AzureMetricsCard } from './AzureMetricsCard';
