@@ -38,11 +38,13 @@ export interface Config {
       password?: string;
     };
     /**
-     * Where new service repositories are created by `gitops:repo:publish`: a plain Git
-     * host that creates a repository on first push (the embedded git-host plugin).
+     * Where `gitops:repo:publish` creates new service repositories: a GitHub organisation
+     * or user (https://github.com/contoso), an Azure DevOps project
+     * (https://dev.azure.com/contoso/platform), both through `integrations`, or a plain Git
+     * host that creates repositories on first push (the embedded git-host plugin,
+     * http://localhost:7007/api/git-host/contoso).
      */
     repositories?: {
-      /** e.g. http://localhost:7007/api/git-host/contoso; the repository is <baseUrl>/<name>.git */
       baseUrl: string;
       /** Template for a file's raw URL; {repo}, {ref} and {path} are replaced. */
       rawUrl?: string;

@@ -1,5 +1,7 @@
 import http from 'http';
 
+export type CreatedRepository = { host: 'github' | 'azure'; owner: string; name: string };
+
 type Recorded = { host: 'github' | 'azure'; number: number; head: string; base: string; title: string; body: string };
 
 async function readBody(req: http.IncomingMessage): Promise<any> {
@@ -20,8 +22,48 @@ function json(res: http.ServerResponse, status: number, body: unknown) {
  */
 export async function startFakeForge(gitHostBase: string) {
   const pullRequests: Recorded[] = [];
+  const repositories: CreatedRepository[] = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url!, 'http://localhost');
+    const ghCreate = url.pathname.match(/^\/api\/v3\/orgs\/([^/]+)\/repos$/);
+    if (ghCreate && req.method === 'POST') {
+      if (req.headers.authorization !== 'Bearer ghp-test') {
+        return json(res, 401, { message: 'Bad credentials' });
+      }
+      const body = await readBody(req);
+      if (repositories.some(r => r.host === 'github' && r.name === body.name)) {
+        return json(res, 422, {
+          message: 'Repository creation failed.',
+          errors: [{ resource: 'Repository', code: 'custom', field: 'name', message: 'name already exists on this account' }],
+        });
+      }
+      repositories.push({ host: 'github', owner: ghCreate[1], name: body.name });
+      return json(res, 201, {
+        name: body.name,
+        full_name: `${ghCreate[1]}/${body.name}`,
+        private: body.private,
+        html_url: `https://github.com/${ghCreate[1]}/${body.name}`,
+        clone_url: `https://github.com/${ghCreate[1]}/${body.name}.git`,
+        default_branch: 'main',
+      });
+    }
+    const azCreate = url.pathname.match(/^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories$/);
+    if (azCreate && req.method === 'POST') {
+      if (req.headers.authorization !== `Basic ${Buffer.from(':ado-pat').toString('base64')}`) {
+        return json(res, 401, { message: 'TF400813: The user is not authorized to access this resource.' });
+      }
+      const body = await readBody(req);
+      if (repositories.some(r => r.host === 'azure' && r.name === body.name)) {
+        return json(res, 409, { message: `TF400948: A Git repository with the name ${body.name} already exists.` });
+      }
+      repositories.push({ host: 'azure', owner: `${azCreate[1]}/${azCreate[2]}`, name: body.name });
+      return json(res, 201, {
+        id: '5febef5a-833d-4e14-b9c0-14cb638f91e6',
+        name: body.name,
+        project: { name: azCreate[2] },
+        remoteUrl: `https://dev.azure.com/${azCreate[1]}/${azCreate[2]}/_git/${body.name}`,
+      });
+    }
     const gh = url.pathname.match(/^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/pulls$/);
     if (gh) {
       if (req.headers.authorization !== 'Bearer ghp-test') {
@@ -113,6 +155,7 @@ export async function startFakeForge(gitHostBase: string) {
   return {
     host,
     pullRequests,
+    repositories,
     stop: () => new Promise<void>(r => server.close(() => r())),
   };
 }

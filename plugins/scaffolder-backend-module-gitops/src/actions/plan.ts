@@ -11,6 +11,7 @@ import {
   ServiceRequest,
   serviceRequestSchema,
 } from '@internal/plugin-gitops-common';
+import { ScmIntegrationRegistry } from '@backstage/integration';
 import { parse } from 'yaml';
 import { FileChanges, GitIdentity, TreeReader } from '../git/GitOpsRepository';
 import { ManifestValidator } from '../validation/ManifestValidator';
@@ -121,12 +122,21 @@ export function commitMessage(opts: {
 }
 
 /** A URL the catalog can read a file of the repository from, at a ref. */
-export function fileUrl(repoUrl: string, ref: string, filePath: string): string {
+export function fileUrl(
+  repoUrl: string,
+  ref: string,
+  filePath: string,
+  integrations?: ScmIntegrationRegistry,
+): string {
   const url = new URL(repoUrl);
   const repoPath = url.pathname.replace(/\.git$/, '');
   const gitHost = repoPath.match(/^(.*\/api\/git-host)\/(.+)$/);
   if (gitHost) return `${url.origin}${gitHost[1]}/raw/${gitHost[2]}/${ref}/${filePath}`;
-  if (url.hostname === 'dev.azure.com' || url.hostname.endsWith('visualstudio.com')) {
+  if (
+    integrations?.azure.byUrl(repoUrl) ||
+    url.hostname === 'dev.azure.com' ||
+    url.hostname.endsWith('visualstudio.com')
+  ) {
     return `${url.origin}${repoPath}?path=/${filePath}&version=GB${ref}`;
   }
   return `${url.origin}${repoPath}/blob/${ref}/${filePath}`;

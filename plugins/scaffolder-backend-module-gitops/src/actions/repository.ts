@@ -15,7 +15,8 @@ import path from 'path';
 import { readGitOpsSettings } from '../config';
 import { gitAuthFor } from '../git/auth';
 import { describeGitError, GitAuth } from '../git/GitOpsRepository';
-import { authorOf } from './plan';
+import { createRepository, repositoryLocation } from '../git/createRepository';
+import { authorOf, fileUrl } from './plan';
 
 async function listFiles(root: string, dir = ''): Promise<string[]> {
   const entries = await fs.promises.readdir(path.join(root, dir), { withFileTypes: true });
@@ -66,6 +67,7 @@ export function createRepoPublishAction(deps: {
         name: z => z.string().describe('Repository name'),
         sourcePath: z => z.string().optional().describe('Subdirectory of the workspace to publish'),
         defaultBranch: z => z.string().optional(),
+        description: z => z.string().optional().describe('Repository description, where the host has one'),
       },
       output: {
         remoteUrl: z => z.string(),
@@ -82,20 +84,21 @@ export function createRepoPublishAction(deps: {
       const repos = deps.config.getOptionalConfig('gitops.repositories');
       if (!repos) {
         throw new InputError(
-          'No service repository host is configured: set gitops.repositories.baseUrl, or use publish:github / publish:azure in this template.',
+          'No service repository host is configured: set gitops.repositories.baseUrl (a GitHub organisation, an Azure DevOps project or the embedded Git host).',
         );
       }
       const baseUrl = repos.getString('baseUrl').replace(/\/$/, '');
-      const remoteUrl = `${baseUrl}/${ctx.input.name}.git`;
+      const location = repositoryLocation(baseUrl, ctx.input.name, deps.integrations);
+      const remoteUrl = location.remoteUrl;
       const branch = ctx.input.defaultBranch ?? 'main';
-      const rawTemplate =
-        repos.getOptionalString('rawUrl') ??
-        `${baseUrl.replace(/\/api\/git-host\//, '/api/git-host/raw/')}/{repo}/{ref}/{path}`;
+      const rawTemplate = repos.getOptionalString('rawUrl');
       const raw = (p: string) =>
         rawTemplate
-          .replace('{repo}', ctx.input.name)
-          .replace('{ref}', branch)
-          .replace('{path}', p);
+          ? rawTemplate
+              .replace('{repo}', ctx.input.name)
+              .replace('{ref}', branch)
+              .replace('{path}', p)
+          : fileUrl(remoteUrl, branch, p, deps.integrations);
       const dir = getRepoSourceDirectory(ctx.workspacePath, ctx.input.sourcePath);
       const auth: GitAuth | undefined = await gitAuthFor(
         remoteUrl,
@@ -112,6 +115,16 @@ export function createRepoPublishAction(deps: {
           } catch (error: any) {
             if (error?.code === 'HttpError' && error.data?.statusCode === 404) exists = false;
             else throw describeGitError(error, remoteUrl);
+          }
+          if (!exists) {
+            // GitHub and Azure DevOps need the repository before the push.
+            exists = !(await createRepository(
+              location,
+              baseUrl,
+              ctx.input.name,
+              ctx.input.description,
+              deps.integrations,
+            ));
           }
           if (exists) {
             const existing = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'repo-'));

@@ -234,7 +234,7 @@ export function createResourcePublishAction(deps: {
       const entityFile = catalogPath(req.component, req.resource.name);
       ctx.output('commitSha', result.sha);
       ctx.output('commitUrl', commitLink(settings.repoUrl, result.sha, entityFile));
-      ctx.output('catalogInfoUrl', fileUrl(settings.repoUrl, settings.branch, entityFile));
+      ctx.output('catalogInfoUrl', fileUrl(settings.repoUrl, settings.branch, entityFile, deps.integrations));
       ctx.output('changed', result.changed);
       ctx.output('paths', result.paths);
     },
