@@ -1,0 +1,99 @@
+// Annotation keys and response shapes of /api/azure-monitor, shared by the backend and the cards.
+
+/** One or more full Azure Resource Manager ids of the component's resources, comma-separated. */
+export const AZURE_RESOURCE_ID_ANNOTATION = 'azure.com/resource-id';
+/** Every resource of one resource group: `<subscriptionId>/<resourceGroup>`. */
+export const AZURE_RESOURCE_GROUP_ANNOTATION = 'azure.com/resource-group';
+/**
+ * Resources carrying an Azure tag, `key=value`, searched in `azureMonitor.subscriptionIds`.
+ * Golden paths tag their resources `backstage.io/kubernetes-id=<component>`.
+ */
+export const AZURE_TAG_SELECTOR_ANNOTATION = 'azure.com/tag-selector';
+
+/** The annotations that tell the Azure Monitor plugin where a component's resources are. */
+export const AZURE_MONITOR_ANNOTATIONS = [
+  AZURE_RESOURCE_ID_ANNOTATION,
+  AZURE_RESOURCE_GROUP_ANNOTATION,
+  AZURE_TAG_SELECTOR_ANNOTATION,
+];
+
+/** Why the answer is not fresh from Azure. */
+export type AzureProblem =
+  | { status: 'credentials'; message: string }
+  | { status: 'throttled'; message: string; retryAfterSeconds?: number }
+  | { status: 'unavailable'; message: string };
+
+export type MetricsRange = '1h' | '6h' | '24h' | '7d';
+export const METRICS_RANGES: MetricsRange[] = ['1h', '6h', '24h', '7d'];
+
+export type MetricKind = 'requests' | 'failures' | 'latency' | 'cpu' | 'memory';
+
+export type AzureResource = {
+  id: string;
+  name: string;
+  /** As ARM spells it, e.g. `Microsoft.Web/sites`. */
+  type: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  location?: string;
+  tags?: Record<string, string>;
+  portalUrl: string;
+};
+
+export type MetricPoint = { timestamp: string; value: number | null };
+
+export type MetricSeries = {
+  resourceId: string;
+  resourceName: string;
+  resourceType: string;
+  /** The Azure Monitor metric name, e.g. `Http5xx`. */
+  metric: string;
+  /** Azure Monitor's unit: `Count`, `Percent`, `Milliseconds`, `Seconds`, `Bytes`... */
+  unit: string;
+  kind: MetricKind;
+  points: MetricPoint[];
+};
+
+export type AlertSeverity = 'Sev0' | 'Sev1' | 'Sev2' | 'Sev3' | 'Sev4';
+
+export type AzureAlert = {
+  id: string;
+  name: string;
+  severity: AlertSeverity;
+  /** `New` or `Acknowledged`; closed alerts are not listed. */
+  state: string;
+  monitorCondition: string;
+  firedAt?: string;
+  targetResource: string;
+  portalUrl: string;
+};
+
+/** Common to every answer about an entity with Azure annotations. */
+export type Freshness = {
+  entityRef: string;
+  configured: true;
+  /** When the data was read from Azure. */
+  generatedAt: string;
+  /** True when Azure could not be read now and this is the last good answer. */
+  stale: boolean;
+  problem?: AzureProblem;
+};
+
+/** The entity has none of the annotations: the card explains how to add one. */
+export type NotConfiguredResponse = {
+  entityRef: string;
+  configured: false;
+  annotations: string[];
+};
+
+export type ResourcesResponse =
+  | (Freshness & { resources: AzureResource[] })
+  | NotConfiguredResponse;
+
+export type MetricsResponse =
+  | (Freshness & { range: MetricsRange; series: MetricSeries[] })
+  | NotConfiguredResponse;
+
+export type AlertsResponse =
+  | (Freshness & { alerts: AzureAlert[] })
+  | NotConfiguredResponse;
