@@ -273,6 +273,7 @@ describe('healthPlugin', () => {
         {
           source: 'Kubernetes cluster aks-dev',
           message: 'sign in with Microsoft to see cluster aks-dev',
+          signIn: 'aks',
         },
       ]),
     );

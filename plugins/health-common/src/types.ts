@@ -28,4 +28,6 @@ export type Verdict = {
 export type SourceFailure = {
   source: string;
   message: string;
+  /** The user's own sign-in would let this source be read (AKS clusters with Entra ID RBAC). */
+  signIn?: 'aks';
 };

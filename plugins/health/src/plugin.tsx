@@ -5,6 +5,7 @@ import {
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { healthApiRef, HealthClient } from './api';
 import { isHealthAvailable } from './components/common/CardState';
 
@@ -12,8 +13,18 @@ const healthApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
       api: healthApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
-      factory: deps => new HealthClient(deps),
+      deps: {
+        discoveryApi: discoveryApiRef,
+        fetchApi: fetchApiRef,
+        kubernetesAuthProvidersApi: kubernetesAuthProvidersApiRef,
+      },
+      factory: ({ discoveryApi, fetchApi, kubernetesAuthProvidersApi }) =>
+        new HealthClient({
+          discoveryApi,
+          fetchApi,
+          getAksToken: async () =>
+            (await kubernetesAuthProvidersApi.getCredentials('aks')).token,
+        }),
     }),
 });
 

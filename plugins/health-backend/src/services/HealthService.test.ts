@@ -519,6 +519,7 @@ describe('HealthService', () => {
       {
         source: 'Kubernetes cluster aks-dev',
         message: 'sign in with Microsoft to see cluster aks-dev',
+        signIn: 'aks',
       },
     ]);
     expect(dev.requests).toHaveLength(0);

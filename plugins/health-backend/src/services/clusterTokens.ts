@@ -23,6 +23,13 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
  */
 export class ClusterTokenError extends Error {
   readonly name = 'ClusterTokenError';
+  constructor(
+    message: string,
+    /** The user's own sign-in would provide the token. */
+    readonly signIn?: 'aks',
+  ) {
+    super(message);
+  }
 }
 
 export type TokenRequest = {
@@ -72,6 +79,7 @@ export class DefaultClusterTokenProvider implements ClusterTokenProvider {
         if (!request.userAksToken) {
           throw new ClusterTokenError(
             `sign in with Microsoft to see cluster ${cluster.name}`,
+            'aks',
           );
         }
         return request.userAksToken;

@@ -190,6 +190,9 @@ export async function readCluster(
               : `no token for cluster ${cluster.name}: ${messageOf(
                   tokenError,
                 )}`,
+          ...(tokenError instanceof ClusterTokenError && tokenError.signIn
+            ? { signIn: tokenError.signIn }
+            : {}),
         },
       ],
       succeeded: false,

@@ -88,6 +88,28 @@ describe('HealthVerdictCard', () => {
     expect(screen.getByText('(partial)')).toBeInTheDocument();
   });
 
+  it('offers Microsoft sign-in for AKS clusters that need the user, and reloads with it', async () => {
+    let signedIn = false;
+    const getVerdict = jest.fn(async () => ({
+      entityRef,
+      generatedAt,
+      failures: signedIn
+        ? []
+        : [{ source: 'Kubernetes cluster aks-dev', message: 'sign in with Microsoft to see cluster aks-dev', signIn: 'aks' as const }],
+      verdict: { state: signedIn ? ('Healthy' as const) : ('Unknown' as const), reasons: [] },
+    }));
+    const signInToAks = jest.fn(async () => {
+      signedIn = true;
+    });
+    await render(<HealthVerdictCard />, api({ getVerdict, signInToAks }));
+    const button = await screen.findByRole('button', { name: 'Sign in with Microsoft to see aks-dev' });
+    button.click();
+    await waitFor(() => expect(screen.getByLabelText('verdict')).toHaveTextContent('Healthy'));
+    expect(signInToAks).toHaveBeenCalledTimes(1);
+    expect(getVerdict).toHaveBeenCalledTimes(2);
+    expect(screen.queryByRole('button', { name: /Sign in with Microsoft/ })).not.toBeInTheDocument();
+  });
+
   it('shows an error panel when the backend fails', async () => {
     await render(
       <HealthVerdictCard />,

@@ -10,7 +10,8 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import type { SourceFailure } from '@internal/plugin-health-common';
-import { ReactNode } from 'react';
+import { Box, Button } from '@material-ui/core';
+import { ReactNode, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { HealthApi, healthApiRef } from '../../api';
 
@@ -32,10 +33,15 @@ export function HealthCardFrame<T extends { failures: SourceFailure[] }>(props: 
   const { entity } = useEntity();
   const api = useApi(healthApiRef);
   const available = isHealthAvailable(entity);
+  const [signedIn, setSignedIn] = useState(0);
   const state = useAsync(
     async () => (available ? props.load(api, entity) : undefined),
-    [api, entity, available],
+    [api, entity, available, signedIn],
   );
+  const signIn = async () => {
+    await api.signInToAks?.();
+    setSignedIn(n => n + 1);
+  };
 
   let body: ReactNode;
   if (!available) {
@@ -56,8 +62,17 @@ export function HealthCardFrame<T extends { failures: SourceFailure[] }>(props: 
       );
   } else if (state.value) {
     const { failures } = state.value;
+    const needSignIn = failures.filter(f => f.signIn === 'aks');
     body = (
       <>
+        {needSignIn.length > 0 && api.signInToAks && (
+          <Box mb={1}>
+            <Button variant="outlined" color="primary" onClick={signIn}>
+              Sign in with Microsoft to see{' '}
+              {needSignIn.map(f => f.source.replace(/^Kubernetes cluster /, '')).join(', ')}
+            </Button>
+          </Box>
+        )}
         {failures.length > 0 && (
           <WarningPanel
             title={`Partial result: ${failures.map(f => f.source).join(', ')} could not be read`}
