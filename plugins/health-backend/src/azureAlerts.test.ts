@@ -23,6 +23,15 @@ const fakeAzureMonitor = createBackendPlugin({
         router.get('/v1/entities/:kind/:namespace/:name/alerts', async (req, res) => {
           const credentials = await httpAuth.credentials(req, { allow: ['service'] });
           alertsCaller = credentials.principal.subject;
+          if ((alertsAnswer as any).status === 400) {
+            res.status(400).json({
+              error: {
+                name: 'InputError',
+                message: 'The azure.com/tag-selector annotation needs azureMonitor.subscriptionIds',
+              },
+            });
+            return;
+          }
           res.json(alertsAnswer);
         });
         httpRouter.use(router);
@@ -56,6 +65,7 @@ describe('firing Azure Monitor alerts in the verdict', () => {
               ],
             },
             health: { cacheTtlMs: 1 },
+            azureMonitor: { subscriptionIds: ['3b540246-808d-4331-99aa-917b808a9166'] },
           },
         }),
       ],
@@ -117,5 +127,55 @@ describe('firing Azure Monitor alerts in the verdict', () => {
     const body = await get();
     expect(body.verdict.state).toBe('Healthy');
     expect(JSON.stringify(body)).not.toContain('Azure Monitor');
+  });
+
+  it('passes on what Azure Monitor says when it refuses the request', async () => {
+    alertsAnswer = { status: 400 };
+    const body = await get();
+    expect(body.failures).toContainEqual({
+      source: 'Azure Monitor alerts',
+      message: 'The azure.com/tag-selector annotation needs azureMonitor.subscriptionIds',
+    });
+  });
+});
+
+describe('without azureMonitor in the config', () => {
+  it('does not ask Azure Monitor at all', async () => {
+    const dev = await FakeKubernetes.start(healthyDev('dev-token'));
+    alertsCaller = undefined;
+    const backend = await startTestBackend({
+      features: [
+        healthPlugin,
+        fakeAzureMonitor,
+        catalogServiceMock.factory({ entities: [paymentsApi] }),
+        mockServices.rootConfig.factory({
+          data: {
+            kubernetes: {
+              clusterLocatorMethods: [
+                {
+                  type: 'config',
+                  clusters: [
+                    { name: 'aks-dev', url: dev.url, authProvider: 'serviceAccount', serviceAccountToken: 'dev-token', skipTLSVerify: true },
+                  ],
+                },
+              ],
+            },
+          },
+        }),
+      ],
+    });
+    try {
+      const res = await fetch(
+        `http://127.0.0.1:${backend.server.port()}/api/health/v1/entities/component/default/payments-api/verdict`,
+        { headers: { Authorization: mockCredentials.user.header() } },
+      );
+      const body: VerdictResponse = await res.json();
+      expect(body.failures).toEqual([]);
+      expect(body.verdict.state).toBe('Healthy');
+      expect(alertsCaller).toBeUndefined();
+    } finally {
+      await backend.stop();
+      await dev.close();
+    }
   });
 });

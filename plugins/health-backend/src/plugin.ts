@@ -31,7 +31,10 @@ export const healthPlugin = createBackendPlugin({
         const health = HealthService.fromConfig(config, {
           logger,
           cache,
-          alerts: azureMonitorAlerts({ discovery, auth }),
+          // Alerts count once Azure Monitor is set up; the embedded default has no Azure.
+          alerts: config.has('azureMonitor')
+            ? azureMonitorAlerts({ discovery, auth })
+            : undefined,
         });
         httpRouter.use(await createRouter({ httpAuth, catalog, health }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });

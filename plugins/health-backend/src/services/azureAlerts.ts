@@ -37,9 +37,13 @@ export function azureMonitorAlerts(deps: {
       );
       if (res.status === 404) return undefined;
       if (!res.ok) {
+        const error: any = await res.json().catch(() => undefined);
         return {
           alerts: [],
-          failure: { source: AZURE_ALERTS_SOURCE, message: `Azure Monitor answered HTTP ${res.status}` },
+          failure: {
+            source: AZURE_ALERTS_SOURCE,
+            message: error?.error?.message ?? `Azure Monitor answered HTTP ${res.status}`,
+          },
         };
       }
       const body: any = await res.json();
