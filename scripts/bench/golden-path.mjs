@@ -4,52 +4,25 @@
 // measured in the same run. Prints figures; asserts nothing.
 //
 //   node scripts/bench/golden-path.mjs [iterations]
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { base, guestToken, percentile as pct, sleep, startBackend, until } from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const iterations = Number(process.argv[2] ?? 20);
-const base = 'http://localhost:7007';
 const gitRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-git-'));
 
-const backend = spawn(
-  'yarn',
-  ['backstage-cli', 'package', 'start', '--config', '../../app-config.yaml', '--config', '../../scripts/bench/app-config.bench.yaml'],
-  {
-    cwd: path.join(root, 'packages/backend'),
-    env: { ...process.env, APP_CONFIG_gitHost_root: gitRoot, LOG_LEVEL: 'warn' },
-    detached: true,
-    stdio: 'ignore',
-  },
+const stopBackend = startBackend(
+  ['--config', '../../app-config.yaml', '--config', '../../scripts/bench/app-config.bench.yaml'],
+  { APP_CONFIG_gitHost_root: gitRoot },
 );
 const stop = () => {
-  try {
-    process.kill(-backend.pid, 'SIGKILL');
-  } catch {}
+  stopBackend();
   fs.rmSync(gitRoot, { recursive: true, force: true });
 };
 process.on('exit', stop);
 
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-async function until(what, probe, ms = 120_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch {}
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-
-const token = await until('the backend', async () => {
-  const res = await fetch(`${base}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
-  return res.ok && (await res.json()).backstageIdentity.token;
-});
+const token = await guestToken();
 const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
 for (const t of ['nodejs-service', 'bench-trivial']) {
   await until(`template ${t}`, async () => (await fetch(`${base}/api/catalog/entities/by-name/template/default/${t}`, { headers })).ok);
@@ -92,10 +65,6 @@ for (let i = 0; i < iterations; i++) {
   paths.push(await run('nodejs-service', golden(i)));
 }
 
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 const fmt = ms => `${(ms / 1000).toFixed(2)} s`;
 console.log(`iterations: ${iterations} of each, sequential, ${os.cpus().length} cores`);
 console.log(`trivial fetch:template task   p50 ${fmt(pct(trivial, 50))}  p95 ${fmt(pct(trivial, 95))}`);

@@ -5,15 +5,11 @@
 // Prints figures; asserts nothing.
 //
 //   node scripts/bench/health.mjs [iterations] [upstreamDelayMs]
-import { spawn } from 'node:child_process';
 import http from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { base, guestToken, percentile as pct, startBackend, until } from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const iterations = Number(process.argv[2] ?? 50);
 const delayMs = Number(process.argv[3] ?? 20);
-const base = 'http://localhost:7007';
 const TOKEN = 'bench-token';
 const SERVICE = 'payments-api';
 const PODS = [667, 667, 666];
@@ -104,57 +100,29 @@ function fakeCluster(index, env) {
 }
 
 const clusters = await Promise.all(['dev', 'staging', 'prod'].map((env, i) => fakeCluster(i, env)));
-const backend = spawn(
-  'yarn',
-  ['backstage-cli', 'package', 'start'],
-  {
-    cwd: path.join(root, 'packages/backend'),
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      APP_CONFIG_kubernetes_clusterLocatorMethods: JSON.stringify([
-        {
-          type: 'config',
-          clusters: clusters.map(c => ({
-            name: `aks-${c.env}`,
-            url: `http://127.0.0.1:${c.port}`,
-            authProvider: 'serviceAccount',
-            serviceAccountToken: TOKEN,
-            skipTLSVerify: true,
-          })),
-        },
-      ]),
-      // A 1 ms cache: every call below reads the clusters.
-      APP_CONFIG_health: JSON.stringify({ cacheTtlMs: 1, timeouts: { clusterMs: 5000 } }),
+const stopBackend = startBackend([], {
+  APP_CONFIG_kubernetes_clusterLocatorMethods: JSON.stringify([
+    {
+      type: 'config',
+      clusters: clusters.map(c => ({
+        name: `aks-${c.env}`,
+        url: `http://127.0.0.1:${c.port}`,
+        authProvider: 'serviceAccount',
+        serviceAccountToken: TOKEN,
+        skipTLSVerify: true,
+      })),
     },
-    detached: true,
-    stdio: 'ignore',
-  },
-);
+  ]),
+  // A 1 ms cache: every call below reads the clusters.
+  APP_CONFIG_health: JSON.stringify({ cacheTtlMs: 1, timeouts: { clusterMs: 5000 } }),
+});
 const stop = () => {
-  try {
-    process.kill(-backend.pid, 'SIGKILL');
-  } catch {}
+  stopBackend();
   clusters.forEach(c => c.server.close());
 };
 process.on('exit', stop);
 
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-async function until(what, probe, ms = 120_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch {}
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
-const token = await until('the backend', async () => {
-  const res = await fetch(`${base}/api/auth/guest/refresh`, { headers: { 'X-Requested-With': 'XMLHttpRequest' } });
-  return res.ok && (await res.json()).backstageIdentity.token;
-});
+const token = await guestToken();
 const route = `${base}/api/health/v1/entities/component/default/${SERVICE}/environments`;
 await until('the entity', async () => (await fetch(route, { headers: { Authorization: `Bearer ${token}` } })).ok);
 
@@ -185,10 +153,6 @@ for (let i = 0; i < iterations; i++) {
   for (const c of clusters) ups.push(await timeUpstream(c));
   slowestUpstreamMs.push(Math.max(...ups));
 }
-const pct = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 console.log(`iterations: ${iterations}, 3 clusters, ${PODS.reduce((a, b) => a + b)} pods, upstream delay ${delayMs} ms per response`);
 console.log(`health route (environments)   p50 ${pct(routeMs, 50).toFixed(0)} ms  p95 ${pct(routeMs, 95).toFixed(0)} ms`);
 console.log(`slowest single upstream call  p50 ${pct(slowestUpstreamMs, 50).toFixed(0)} ms  p95 ${pct(slowestUpstreamMs, 95).toFixed(0)} ms`);

@@ -25,11 +25,6 @@ export function entityName(ref: string): string {
   return ref.slice(Math.max(slash, colon) + 1);
 }
 
-export function entityKind(ref: string): string | undefined {
-  const colon = ref.indexOf(':');
-  return colon > 0 ? ref.slice(0, colon).toLowerCase() : undefined;
-}
-
 /** `orders-db` → `ORDERS_DB_`: prefix for the environment variables of a connection secret. */
 export function envPrefix(resourceName: string): string {
   return `${resourceName.replace(/-/g, '_').toUpperCase()}_`;

@@ -17,7 +17,7 @@ import { gitopsPaths, OWNER_ANNOTATION } from './layout';
 import { entityName } from './names';
 import { EnvironmentConfig, PlatformConfig } from './platform';
 import { ResourceRequest, ServiceRequest } from './request';
-import { GitOpsFile, KubernetesObject, Kustomization } from './types';
+import { GitOpsFile, Kustomization } from './types';
 
 export function selectEnvironments(
   req: Pick<ServiceRequest, 'environments'>,
@@ -161,8 +161,4 @@ export function serializeFile(file: GitOpsFile): string {
   return file.documents
     .map(doc => stringify(doc, { lineWidth: 0, aliasDuplicateObjects: false }))
     .join('---\n');
-}
-
-export function allDocuments(files: GitOpsFile[]): KubernetesObject[] {
-  return files.flatMap(f => f.documents as KubernetesObject[]);
 }

@@ -69,7 +69,6 @@ export const serviceRequestSchema = z.object({
   resources: z.array(resourceRequestSchema).default([]),
   sourceRepoUrl: z.string().url().optional(),
 });
-export type ServiceRequestInput = z.input<typeof serviceRequestSchema>;
 export type ServiceRequest = z.infer<typeof serviceRequestSchema>;
 
 /** Zod messages joined into one sentence per problem, with the field named. */

@@ -1,0 +1,54 @@
+// Shared by the benchmark scripts: a backend process of its own, waiting, percentiles.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const base = 'http://localhost:7007';
+
+export const sleep = ms => new Promise(r => setTimeout(r, ms));
+
+export async function until(what, probe, ms = 120_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+/** Starts the backend in its own process group; the returned function stops it. */
+export function startBackend(args, env) {
+  const backend = spawn('yarn', ['backstage-cli', 'package', 'start', ...args], {
+    cwd: path.join(root, 'packages/backend'),
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    detached: true,
+    stdio: 'ignore',
+  });
+  return () => {
+    try {
+      process.kill(-backend.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+}
+
+export function guestToken() {
+  return until('the backend', async () => {
+    const res = await fetch(`${base}/api/auth/guest/refresh`, {
+      headers: { 'X-Requested-With': 'XMLHttpRequest' },
+    });
+    return res.ok && (await res.json()).backstageIdentity.token;
+  });
+}
+
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
