@@ -9,6 +9,10 @@ export type FakeKubernetesOptions = {
   /** The bearer token the server accepts; any other gets 401. */
   token: string;
   pods?: KubernetesObject[];
+  /** `apps/v1` Deployments, for the Kubernetes tab; none by default. */
+  deployments?: KubernetesObject[];
+  /** `apps/v1` ReplicaSets, through which the Kubernetes tab finds a Deployment's pods. */
+  replicaSets?: KubernetesObject[];
   /** ArgoCD Applications; when undefined ArgoCD is not installed (404). */
   applications?: KubernetesObject[];
   /** Crossplane resources by plural; a plural not listed is not installed in the cluster (404). */
@@ -39,6 +43,74 @@ const CROSSPLANE_KINDS: Record<string, string> = {
   caches: 'Cache',
   queues: 'Queue',
   documentdatabases: 'DocumentDatabase',
+};
+
+// The built-in kinds that Backstage's Kubernetes tab lists (DEFAULT_OBJECTS of
+// @backstage/plugin-kubernetes-backend), at their real paths. Every API server serves them, so a
+// kind with no objects answers an empty list, not 404.
+const BUILT_IN_LISTS: Record<
+  string,
+  {
+    group: string;
+    apiVersion: string;
+    kind: string;
+    items?: 'deployments' | 'replicaSets';
+  }
+> = {
+  '/api/v1/services': { group: '', apiVersion: 'v1', kind: 'ServiceList' },
+  '/api/v1/configmaps': { group: '', apiVersion: 'v1', kind: 'ConfigMapList' },
+  '/api/v1/limitranges': {
+    group: '',
+    apiVersion: 'v1',
+    kind: 'LimitRangeList',
+  },
+  '/api/v1/resourcequotas': {
+    group: '',
+    apiVersion: 'v1',
+    kind: 'ResourceQuotaList',
+  },
+  '/apis/apps/v1/deployments': {
+    group: 'apps',
+    apiVersion: 'apps/v1',
+    kind: 'DeploymentList',
+    items: 'deployments',
+  },
+  '/apis/apps/v1/replicasets': {
+    group: 'apps',
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSetList',
+    items: 'replicaSets',
+  },
+  '/apis/apps/v1/statefulsets': {
+    group: 'apps',
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSetList',
+  },
+  '/apis/apps/v1/daemonsets': {
+    group: 'apps',
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSetList',
+  },
+  '/apis/autoscaling/v2/horizontalpodautoscalers': {
+    group: 'autoscaling',
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscalerList',
+  },
+  '/apis/batch/v1/jobs': {
+    group: 'batch',
+    apiVersion: 'batch/v1',
+    kind: 'JobList',
+  },
+  '/apis/batch/v1/cronjobs': {
+    group: 'batch',
+    apiVersion: 'batch/v1',
+    kind: 'CronJobList',
+  },
+  '/apis/networking.k8s.io/v1/ingresses': {
+    group: 'networking.k8s.io',
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'IngressList',
+  },
 };
 
 // Shapes seen from controllers mid-upgrade or from hand-edited objects.
@@ -305,6 +377,20 @@ export class FakeKubernetes {
         'platform.idp-portal.io/v1alpha1',
         `${CROSSPLANE_KINDS[plural]}List`,
         selected,
+      );
+      return;
+    }
+
+    const builtIn = BUILT_IN_LISTS[path];
+    if (builtIn) {
+      const resource = resourceOf(path);
+      if (forbidden(resource, builtIn.group, 'list', 'at the cluster scope'))
+        return;
+      this.list(
+        res,
+        builtIn.apiVersion,
+        builtIn.kind,
+        builtIn.items ? select(this.options[builtIn.items]) : [],
       );
       return;
     }

@@ -24,6 +24,7 @@ const POD_FIXTURES = {
  * A pod from a real payload, moved to the component: only its name, namespace, labels and
  * images change. `healthy` is Running and ready; `crashing` has 2 of 3 containers in
  * CrashLoopBackOff (161 restarts); `missingConfigMap` is Pending in CreateContainerConfigError.
+ * Given an `owner` ReplicaSet, the pod is that ReplicaSet's, as the Kubernetes tab expects.
  */
 export function pod(options: {
   fixture: keyof typeof POD_FIXTURES;
@@ -32,6 +33,7 @@ export function pod(options: {
   kubernetesId: string;
   environment?: string;
   image: string;
+  owner?: KubernetesObject;
 }): KubernetesObject {
   const copy = structuredClone(POD_FIXTURES[options.fixture]) as Record<
     string,
@@ -50,11 +52,206 @@ export function pod(options: {
       : {}),
   };
   delete copy.metadata.selfLink;
+  if (options.owner) {
+    const hash = options.owner.metadata.labels?.['pod-template-hash'];
+    if (hash) copy.metadata.labels['pod-template-hash'] = hash;
+    copy.metadata.generateName = `${options.owner.metadata.name}-`;
+    copy.metadata.ownerReferences = [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        name: options.owner.metadata.name,
+        uid: options.owner.metadata.uid,
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ];
+  }
   for (const container of copy.spec.containers) container.image = options.image;
   for (const status of copy.status.containerStatuses ?? []) {
     status.image = options.image;
   }
   return copy as KubernetesObject;
+}
+
+/**
+ * The `apps/v1` Deployment a golden path writes for a service (`<service>` in the namespace
+ * `<service>`), with the status the deployment controller reports: Available and Progressing
+ * when every replica is ready, otherwise short of replicas and, with `progressDeadlineExceeded`,
+ * stuck as `kubectl rollout status` reports it.
+ */
+export function deployment(options: {
+  service: string;
+  environment: string;
+  image: string;
+  /** The pod-template-hash of its current ReplicaSet. */
+  templateHash: string;
+  replicas: number;
+  readyReplicas: number;
+  progressDeadlineExceeded?: boolean;
+}): KubernetesObject {
+  const labels = {
+    app: options.service,
+    'backstage.io/kubernetes-id': options.service,
+    'idp-portal/environment': options.environment,
+  };
+  const replicaSetName = `${options.service}-${options.templateHash}`;
+  const available = options.readyReplicas >= options.replicas;
+  const condition = (
+    type: string,
+    status: 'True' | 'False',
+    reason: string,
+    message: string,
+  ) => ({
+    type,
+    status,
+    lastUpdateTime: '2025-11-20T09:24:12Z',
+    lastTransitionTime: '2025-11-20T09:14:02Z',
+    reason,
+    message,
+  });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: {
+      name: options.service,
+      namespace: options.service,
+      uid: `7a1e5c3d-2b4f-4e6a-9c8d-${options.environment
+        .padEnd(12, '0')
+        .slice(0, 12)}`,
+      resourceVersion: '48377',
+      generation: 3,
+      creationTimestamp: '2025-11-12T08:02:41Z',
+      labels,
+      annotations: { 'deployment.kubernetes.io/revision': '3' },
+    },
+    spec: {
+      replicas: options.replicas,
+      selector: { matchLabels: { app: options.service } },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [
+            {
+              name: options.service,
+              image: options.image,
+              ports: [{ containerPort: 8080, protocol: 'TCP' }],
+            },
+          ],
+        },
+      },
+      strategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' },
+      },
+      revisionHistoryLimit: 10,
+      progressDeadlineSeconds: 600,
+    },
+    status: {
+      observedGeneration: 3,
+      replicas: options.replicas,
+      updatedReplicas: options.replicas,
+      readyReplicas: options.readyReplicas,
+      availableReplicas: options.readyReplicas,
+      ...(available
+        ? {}
+        : { unavailableReplicas: options.replicas - options.readyReplicas }),
+      conditions: [
+        available
+          ? condition(
+              'Available',
+              'True',
+              'MinimumReplicasAvailable',
+              'Deployment has minimum availability.',
+            )
+          : condition(
+              'Available',
+              'False',
+              'MinimumReplicasUnavailable',
+              'Deployment does not have minimum availability.',
+            ),
+        options.progressDeadlineExceeded
+          ? condition(
+              'Progressing',
+              'False',
+              'ProgressDeadlineExceeded',
+              `ReplicaSet "${replicaSetName}" has timed out progressing.`,
+            )
+          : condition(
+              'Progressing',
+              'True',
+              'NewReplicaSetAvailable',
+              `ReplicaSet "${replicaSetName}" has successfully progressed.`,
+            ),
+      ],
+    },
+  };
+}
+
+/** The current ReplicaSet of a {@link deployment}, owned by it, with the same replicas. */
+export function replicaSet(options: {
+  deployment: KubernetesObject;
+  templateHash: string;
+}): KubernetesObject {
+  const owner = options.deployment as KubernetesObject & {
+    spec: {
+      replicas: number;
+      template: { metadata: { labels: Record<string, string> } };
+    };
+    status: { readyReplicas: number };
+  };
+  const labels = {
+    ...owner.spec.template.metadata.labels,
+    'pod-template-hash': options.templateHash,
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name: `${owner.metadata.name}-${options.templateHash}`,
+      namespace: owner.metadata.namespace,
+      uid: `c4b8e2f1-6d3a-4f9b-8e7c-${options.templateHash
+        .padEnd(12, '0')
+        .slice(0, 12)}`,
+      resourceVersion: '48371',
+      generation: 1,
+      creationTimestamp: '2025-11-20T09:13:58Z',
+      labels,
+      annotations: {
+        'deployment.kubernetes.io/desired-replicas': String(
+          owner.spec.replicas,
+        ),
+        'deployment.kubernetes.io/revision': '3',
+      },
+      ownerReferences: [
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          name: owner.metadata.name,
+          uid: owner.metadata.uid,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      replicas: owner.spec.replicas,
+      selector: {
+        matchLabels: {
+          app: owner.metadata.name,
+          'pod-template-hash': options.templateHash,
+        },
+      },
+      template: { ...owner.spec.template, metadata: { labels } },
+    },
+    status: {
+      replicas: owner.spec.replicas,
+      fullyLabeledReplicas: owner.spec.replicas,
+      readyReplicas: owner.status.readyReplicas,
+      availableReplicas: owner.status.readyReplicas,
+      observedGeneration: 1,
+    },
+  };
 }
 
 /**

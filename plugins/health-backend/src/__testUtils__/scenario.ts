@@ -3,8 +3,10 @@ import { FakeKubernetesOptions } from './fakeKubernetes';
 import {
   application,
   crossplaneResource,
+  deployment,
   pod,
   READY,
+  replicaSet,
   SYNCED,
 } from './payloads';
 
@@ -33,8 +35,22 @@ export const paymentsApi: Entity = {
 
 /** Everything healthy: 2 ready pods, Synced and Healthy, a ready Database with its secret. */
 export function healthyDev(token: string): FakeKubernetesOptions {
+  const devDeployment = deployment({
+    service: SERVICE,
+    environment: 'dev',
+    image: DEV_IMAGE,
+    templateHash: '6c9f8d7b5',
+    replicas: 2,
+    readyReplicas: 2,
+  });
+  const devReplicaSet = replicaSet({
+    deployment: devDeployment,
+    templateHash: '6c9f8d7b5',
+  });
   return {
     token,
+    deployments: [devDeployment],
+    replicaSets: [devReplicaSet],
     pods: [
       pod({
         fixture: 'healthy',
@@ -43,6 +59,7 @@ export function healthyDev(token: string): FakeKubernetesOptions {
         kubernetesId: SERVICE,
         environment: 'dev',
         image: DEV_IMAGE,
+        owner: devReplicaSet,
       }),
       pod({
         fixture: 'healthy',
@@ -51,6 +68,7 @@ export function healthyDev(token: string): FakeKubernetesOptions {
         kubernetesId: SERVICE,
         environment: 'dev',
         image: DEV_IMAGE,
+        owner: devReplicaSet,
       }),
       // Another component's pod in the same cluster: the label selector must leave it out.
       pod({
@@ -104,6 +122,19 @@ export function healthyDev(token: string): FakeKubernetesOptions {
  * is missing, a Queue that Azure refuses and a Cache still being created.
  */
 export function degradedStaging(token: string): FakeKubernetesOptions {
+  const stagingDeployment = deployment({
+    service: SERVICE,
+    environment: 'staging',
+    image: STAGING_IMAGE,
+    templateHash: '7f4b9c8d6',
+    replicas: 3,
+    readyReplicas: 1,
+    progressDeadlineExceeded: true,
+  });
+  const stagingReplicaSet = replicaSet({
+    deployment: stagingDeployment,
+    templateHash: '7f4b9c8d6',
+  });
   const stagingPod = (
     fixture: 'healthy' | 'crashing' | 'missingConfigMap',
     name: string,
@@ -115,9 +146,12 @@ export function degradedStaging(token: string): FakeKubernetesOptions {
       kubernetesId: SERVICE,
       environment: 'staging',
       image: STAGING_IMAGE,
+      owner: stagingReplicaSet,
     });
   return {
     token,
+    deployments: [stagingDeployment],
+    replicaSets: [stagingReplicaSet],
     pods: [
       stagingPod('healthy', 'payments-api-7f4b9c8d6-h5j6k'),
       stagingPod('crashing', 'payments-api-7f4b9c8d6-p8r9s'),
