@@ -77,6 +77,13 @@ function fakeCluster(index, env) {
       },
     ],
   });
+  // What the API server answers to a metadata-only list of the namespace's secrets.
+  const secrets = JSON.stringify({
+    kind: 'PartialObjectMetadataList',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion: '1' },
+    items: ['payments-db-connection', 'payments-api-tls'].map(name => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name, namespace: SERVICE } })),
+  });
   const notFound = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'the server could not find the requested resource' });
   const server = http.createServer((req, res) => {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
@@ -89,6 +96,7 @@ function fakeCluster(index, env) {
     if (url.pathname === '/api/v1/pods') body = podList;
     else if (url.pathname === '/apis/argoproj.io/v1alpha1/applications') body = apps;
     else if (url.pathname === '/apis/platform.idp-portal.io/v1alpha1/databases') body = db;
+    else if (url.pathname === `/api/v1/namespaces/${SERVICE}/secrets`) body = secrets;
     else if (url.pathname.includes('/secrets/')) body = JSON.stringify({ kind: 'Secret', apiVersion: 'v1', metadata: { name: 'payments-db-connection', namespace: SERVICE } });
     else {
       status = 404;

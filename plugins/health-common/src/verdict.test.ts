@@ -3,6 +3,7 @@ import k9sPo from './__fixtures__/k9s-po.json';
 import k9sP1 from './__fixtures__/k9s-p1.json';
 import alertsList from './__fixtures__/Alerts_List.2021-04-01.json';
 import { combineVerdicts, computeEnvironmentVerdict } from './verdict';
+import { summarizePods } from './pods';
 import { Verdict } from './types';
 
 const NOW = new Date('2025-01-01T12:00:00Z');
@@ -153,6 +154,17 @@ describe('computeEnvironmentVerdict', () => {
       }),
     );
     expect(result.reasons[1].state).toBe('Healthy');
+  });
+
+  it('reads a pod summary the caller already made as it reads the pods', () => {
+    const pods = [k9sPo, k9sP1, podCrashing];
+    expect(
+      computeEnvironmentVerdict({
+        podSummary: summarizePods(pods, NOW),
+        pods: [],
+        now: NOW,
+      }),
+    ).toEqual(computeEnvironmentVerdict({ pods, now: NOW }));
   });
 
   it('is Degraded when the database is Ready but its connection secret is missing', () => {

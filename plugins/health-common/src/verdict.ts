@@ -2,7 +2,7 @@ import { alertsVerdict } from './alerts';
 import { argoApplicationVerdict } from './argocd';
 import { crossplaneVerdict } from './crossplane';
 import { asArray, asRecord } from './narrow';
-import { podsVerdict, summarizePods } from './pods';
+import { PodSummary, podsVerdict, summarizePods } from './pods';
 import { compareReasons, worstState } from './state';
 import { Reason, SourceFailure, Verdict } from './types';
 
@@ -67,6 +67,8 @@ export type CrossplaneResourceInput = {
 /** Everything read for one environment. A field left undefined was not looked at and adds nothing. */
 export type EnvironmentHealthInput = {
   pods?: unknown[];
+  /** summarizePods of the pods, when the caller has it already; used instead of `pods`. */
+  podSummary?: PodSummary;
   desiredReplicas?: number;
   argoApplications?: unknown[];
   crossplaneResources?: CrossplaneResourceInput[];
@@ -80,10 +82,10 @@ export function computeEnvironmentVerdict(
   input: EnvironmentHealthInput,
 ): Verdict {
   const parts: Verdict[] = [];
-  if (input.pods !== undefined) {
+  if (input.podSummary !== undefined || input.pods !== undefined) {
     parts.push(
       podsVerdict(
-        summarizePods(asArray(input.pods), input.now),
+        input.podSummary ?? summarizePods(asArray(input.pods), input.now),
         input.desiredReplicas,
       ),
     );

@@ -20,7 +20,10 @@ export type FakeKubernetesOptions = {
   /** Secrets that exist, `<namespace>/<name>`. */
   secrets?: string[];
   behaviour?: FakeBehaviour;
-  /** Resources (plurals: `pods`, `applications`, `secrets`, `databases`...) that answer 403. */
+  /**
+   * Resources (plurals: `pods`, `applications`, `secrets`, `databases`...) that answer 403;
+   * `<verb> <plural>` (`list secrets`) forbids one verb only.
+   */
   forbidden?: string[];
   /** Serve the Crossplane resources with broken status blocks, as a half-written controller would. */
   malformedCustomResources?: boolean;
@@ -230,7 +233,8 @@ export class FakeKubernetes {
     ) => {
       if (
         behaviour === 'forbidden' ||
-        this.options.forbidden?.includes(resource)
+        this.options.forbidden?.includes(resource) ||
+        this.options.forbidden?.includes(`${verb} ${resource}`)
       ) {
         this.status(
           res,
@@ -269,6 +273,41 @@ export class FakeKubernetes {
       return;
     }
 
+    const secretList = path.match(/^\/api\/v1\/namespaces\/([^/]+)\/secrets$/);
+    if (secretList) {
+      const [, namespace] = secretList;
+      if (forbidden('secrets', '', 'list', `in the namespace "${namespace}"`))
+        return;
+      const names = (this.options.secrets ?? [])
+        .filter(s => s.startsWith(`${namespace}/`))
+        .map(s => s.slice(namespace.length + 1));
+      if (accept?.includes('as=PartialObjectMetadataList')) {
+        this.json(
+          res,
+          200,
+          {
+            kind: 'PartialObjectMetadataList',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata: { resourceVersion: String(++this.resourceVersion) },
+            items: names.map(name => ({
+              kind: 'PartialObjectMetadata',
+              apiVersion: 'meta.k8s.io/v1',
+              metadata: secretMetadata(namespace, name),
+            })),
+          },
+          'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1',
+        );
+      } else {
+        this.list(
+          res,
+          'v1',
+          'SecretList',
+          names.map(name => secretObject(namespace, name)),
+        );
+      }
+      return;
+    }
+
     const secret = path.match(
       /^\/api\/v1\/namespaces\/([^/]+)\/secrets\/([^/]+)$/,
     );
@@ -283,20 +322,7 @@ export class FakeKubernetes {
         });
         return;
       }
-      const metadata = {
-        name,
-        namespace,
-        uid: '3b7c0c0e-0a4a-4d8e-b7b8-5f0d8f8f2a11',
-        resourceVersion: '77120',
-        creationTimestamp: '2025-11-20T09:31:02Z',
-        ownerReferences: [
-          {
-            apiVersion: 'platform.idp-portal.io/v1alpha1',
-            kind: 'Database',
-            name,
-          },
-        ],
-      };
+      const metadata = secretMetadata(namespace, name);
       if (accept?.includes('as=PartialObjectMetadata')) {
         this.json(
           res,
@@ -309,13 +335,7 @@ export class FakeKubernetes {
           'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1',
         );
       } else {
-        this.json(res, 200, {
-          kind: 'Secret',
-          apiVersion: 'v1',
-          metadata,
-          type: 'connection.crossplane.io/v1alpha1',
-          data: { password: Buffer.from('s3cr3t-password').toString('base64') },
-        });
+        this.json(res, 200, secretObject(namespace, name));
       }
       return;
     }
@@ -452,6 +472,34 @@ export class FakeKubernetes {
     });
     res.end(text);
   }
+}
+
+function secretMetadata(namespace: string, name: string) {
+  return {
+    name,
+    namespace,
+    uid: '3b7c0c0e-0a4a-4d8e-b7b8-5f0d8f8f2a11',
+    resourceVersion: '77120',
+    creationTimestamp: '2025-11-20T09:31:02Z',
+    ownerReferences: [
+      {
+        apiVersion: 'platform.idp-portal.io/v1alpha1',
+        kind: 'Database',
+        name,
+      },
+    ],
+  };
+}
+
+/** The whole secret, data included: what a client that forgets the metadata Accept header gets. */
+function secretObject(namespace: string, name: string) {
+  return {
+    kind: 'Secret',
+    apiVersion: 'v1',
+    metadata: secretMetadata(namespace, name),
+    type: 'connection.crossplane.io/v1alpha1',
+    data: { password: Buffer.from('s3cr3t-password').toString('base64') },
+  };
 }
 
 /** `pods`, `secrets`, `applications`, `databases`...: the resource a path names. */

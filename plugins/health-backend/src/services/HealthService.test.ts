@@ -146,7 +146,7 @@ describe('HealthService', () => {
 
     // Every list asked for the component's pods and resources only, never the whole cluster.
     const lists = [...dev.requests, ...staging.requests].filter(
-      r => !r.path.includes('/secrets/'),
+      r => !r.path.includes('/secrets'),
     );
     expect(lists.length).toBe(12);
     for (const request of lists) {
@@ -228,23 +228,60 @@ describe('HealthService', () => {
       dev.requestsTo('/apis/platform.idp-portal.io/v1alpha1/queues'),
     ).toHaveLength(1);
 
-    // Secrets are read as metadata only, and their data never reaches the answer.
+    // Secrets are read as metadata only, and their data never reaches the answer. The
+    // component's namespace is listed alongside the other reads: no second round trip.
     const secretReads = [...dev.requests, ...staging.requests].filter(r =>
-      r.path.includes('/secrets/'),
+      r.path.includes('/secrets'),
     );
-    expect(secretReads.map(r => r.path).sort()).toEqual([
-      '/api/v1/namespaces/payments-api/secrets/payments-cache-conn',
-      '/api/v1/namespaces/payments-api/secrets/payments-db-conn',
-      '/api/v1/namespaces/payments-api/secrets/payments-db-conn',
+    expect(secretReads.map(r => r.path)).toEqual([
+      '/api/v1/namespaces/payments-api/secrets',
+      '/api/v1/namespaces/payments-api/secrets',
     ]);
     for (const read of secretReads) {
-      expect(read.accept).toContain('as=PartialObjectMetadata');
+      expect(read.accept).toContain('as=PartialObjectMetadataList');
     }
     const text = JSON.stringify(health);
     expect(text).not.toContain('s3cr3t');
     expect(text).not.toContain(
       Buffer.from('s3cr3t-password').toString('base64'),
     );
+  });
+
+  it('asks for a connection secret by name when it is outside the listed namespace, or listing is forbidden', async () => {
+    const options = healthyDev('aks-dev-token');
+    const elsewhere = crossplaneResource({
+      kind: 'Cache',
+      name: 'shared-cache',
+      service: SERVICE,
+      environment: 'dev',
+      connectionSecretName: 'shared-cache-conn',
+      v1: true,
+    });
+    (elsewhere.spec as any).writeConnectionSecretToRef.namespace = 'shared';
+    const dev = await fake({
+      ...options,
+      crossplane: { ...options.crossplane, caches: [elsewhere] },
+      secrets: [...options.secrets!, 'shared/shared-cache-conn'],
+      forbidden: ['list secrets'],
+    });
+    const { service } = healthService([cluster('aks-dev', dev)]);
+
+    const health = await service.getEntityHealth(paymentsApi);
+
+    expect(health.failures).toEqual([]);
+    expect(
+      health.resources.map(r => [r.name, r.connectionSecret?.exists]),
+    ).toEqual([
+      ['shared-cache', true],
+      ['payments-db', true],
+    ]);
+    expect(
+      dev.requests.filter(r => r.path.includes('/secrets')).map(r => r.path),
+    ).toEqual([
+      '/api/v1/namespaces/payments-api/secrets',
+      expect.stringMatching(/^\/api\/v1\/namespaces\/(payments-api\/secrets\/payments-db-conn|shared\/secrets\/shared-cache-conn)$/),
+      expect.stringMatching(/^\/api\/v1\/namespaces\/(payments-api\/secrets\/payments-db-conn|shared\/secrets\/shared-cache-conn)$/),
+    ]);
   });
 
   it('answers within the timeout when a cluster hangs, naming the cluster', async () => {
@@ -433,7 +470,7 @@ describe('HealthService', () => {
       {
         source: 'Connection secrets in cluster aks-dev',
         message: expect.stringMatching(
-          /answered 403 to get secrets .*grant it get on secrets in the component's namespaces/,
+          /answered 403 to get secrets .*grant it list \(or get\) on secrets in the component's namespaces/,
         ),
       },
     ]);

@@ -44,6 +44,8 @@ import {
 type CachedValue = Parameters<CacheService['set']>[1];
 
 export const KUBERNETES_ID_ANNOTATION = KUBERNETES_ID_LABEL;
+/** Backstage's Kubernetes plugin reads the same annotation to narrow its queries. */
+export const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
 export const ENVIRONMENT_LABEL = 'idp-portal/environment';
 
 /** An answer in which no cluster could be read is retried soon, whatever the TTL. */
@@ -137,7 +139,15 @@ export class HealthService {
     const kubernetesId =
       entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ??
       entity.metadata.name;
-    const key = this.cacheKey(entityRef, kubernetesId, options.userAksToken);
+    const namespace =
+      entity.metadata.annotations?.[KUBERNETES_NAMESPACE_ANNOTATION] ??
+      kubernetesId;
+    const key = this.cacheKey(
+      entityRef,
+      kubernetesId,
+      namespace,
+      options.userAksToken,
+    );
 
     // The three cards ask at once: one read of the clusters serves all of them.
     const running = this.inFlight.get(key);
@@ -151,7 +161,7 @@ export class HealthService {
     const racing = this.inFlight.get(key);
     if (racing) return racing;
 
-    const computing = this.compute(entityRef, kubernetesId, options)
+    const computing = this.compute(entityRef, kubernetesId, namespace, options)
       .then(async ({ health, cacheTtlMs }) => {
         // A cache that is down makes every call slower, not wrong.
         await this.cache
@@ -175,6 +185,7 @@ export class HealthService {
   private cacheKey(
     entityRef: string,
     kubernetesId: string,
+    namespace: string,
     userAksToken: string | undefined,
   ): string {
     const usesUserToken =
@@ -186,15 +197,17 @@ export class HealthService {
           .digest('hex')
           .slice(0, 32)}`
       : 'backend';
-    return `entity-health:v1:${entityRef}:${kubernetesId}:${scope}`;
+    return `entity-health:v2:${entityRef}:${kubernetesId}:${namespace}:${scope}`;
   }
 
   private async compute(
     entityRef: string,
     kubernetesId: string,
+    namespace: string,
     options: GetEntityHealthOptions,
   ): Promise<{ health: EntityHealth; cacheTtlMs: number }> {
     const globalFailures: SourceFailure[] = [];
+    const now = this.now();
     let readings: ClusterReading[] = [];
     const alertsReading = this.alerts?.(entityRef, this.config.clusterTimeoutMs);
     if (!LABEL_VALUE.test(kubernetesId)) {
@@ -217,6 +230,8 @@ export class HealthService {
           readCluster({
             cluster,
             kubernetesId,
+            namespace,
+            now,
             timeoutMs: this.config.clusterTimeoutMs,
             getToken: () => this.tokens.getToken(cluster, options),
           }),
@@ -226,7 +241,6 @@ export class HealthService {
 
     const alerts = await alertsReading;
     if (alerts?.failure) globalFailures.push(alerts.failure);
-    const now = this.now();
     const environments = readings
       .map(reading => this.environmentRow(reading, kubernetesId, now))
       .sort(compareRows);
@@ -286,7 +300,7 @@ export class HealthService {
     now: Date,
   ): EnvironmentRow {
     const { cluster } = reading;
-    const pods = summarizePods(reading.pods ?? [], now);
+    const pods = reading.podSummary ?? summarizePods([], now);
     const applications =
       reading.applications &&
       applicationsOf(reading.applications, kubernetesId, cluster.environment);
@@ -302,7 +316,7 @@ export class HealthService {
       images: pods.images,
       pods: { ready: pods.ready, total: pods.total, restarts: pods.restarts },
       verdict: computeEnvironmentVerdict({
-        pods: reading.pods,
+        podSummary: reading.podSummary,
         argoApplications: applications,
         crossplaneResources: reading.crossplane,
         failures: reading.failures,
