@@ -37,6 +37,10 @@ backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 
 backend.add(import('@backstage/plugin-techdocs-backend'));
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+// Upstream waits for every cluster with no limit: one hanging cluster would stall the tab.
+backend.add(
+  import('@internal/plugin-kubernetes-backend-module-cluster-timeout'),
+);
 backend.add(import('@internal/plugin-health-backend'));
 backend.add(import('@internal/plugin-azure-monitor-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
