@@ -30,12 +30,27 @@ const ALICE = 'user:default/alice';
 const MALLORY = 'user:default/mallory';
 const ALICE_ENTRA_TOKEN = 'entra-token-of-alice';
 
+async function waitFor(condition: () => boolean, ms = 5000) {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+}
+
 describe('healthPlugin', () => {
   let dev: FakeKubernetes;
   let staging: FakeKubernetes;
   let prod: FakeKubernetes;
   let baseUrl: string;
   let stopBackend: () => Promise<void>;
+  // While set, the catalog answers only once it resolves.
+  let catalogGate: Promise<void> | undefined;
+  let openCatalogGate = () => {};
+  afterEach(() => {
+    catalogGate = undefined;
+    openCatalogGate();
+  });
 
   beforeAll(async () => {
     dev = await FakeKubernetes.start(healthyDev(ALICE_ENTRA_TOKEN));
@@ -48,6 +63,7 @@ describe('healthPlugin', () => {
     // Mallory may not read payments-api: the catalog's permission rules hide it from her.
     const catalog = catalogServiceMock.mock({
       getEntityByRef: async (ref, options) => {
+        await catalogGate;
         const credentials =
           options && 'credentials' in options
             ? (options.credentials as BackstageCredentials<BackstageUserPrincipal>)
@@ -302,6 +318,50 @@ describe('healthPlugin', () => {
     expect(JSON.stringify(deniedBody)).not.toContain('aks-');
     expect((await missing.json()).error.name).toBe('NotFoundError');
     expect([dev, staging, prod].map(f => f.requests.length)).toEqual(counts);
+  });
+
+  it('reads the clusters of an entity it served before while the catalog checks the caller', async () => {
+    const pods = () => dev.requestsTo('/api/v1/pods').length;
+    const before = pods();
+    catalogGate = new Promise(resolve => {
+      openCatalogGate = resolve;
+    });
+    let answered = false;
+    // Another Entra token: nothing cached for it.
+    const answer = fetch(card('verdict'), {
+      headers: {
+        Authorization: mockCredentials.user.header(ALICE),
+        'Backstage-Kubernetes-Authorization-aks': 'another-entra-token',
+      },
+    }).then(res => {
+      answered = true;
+      return res;
+    });
+
+    await waitFor(() => pods() > before);
+    await new Promise(resolve => setTimeout(resolve, 50));
+    expect(answered).toBe(false);
+    catalogGate = undefined;
+    openCatalogGate();
+
+    expect((await answer).status).toBe(200);
+    // The early read is the one answered: the cluster was read once.
+    expect(pods()).toBe(before + 1);
+  });
+
+  it('answers 404 at once to a caller who may not read the entity, without waiting for the clusters', async () => {
+    const started = Date.now();
+    const denied = await fetch(card('verdict'), {
+      headers: {
+        Authorization: mockCredentials.user.header(MALLORY),
+        'Backstage-Kubernetes-Authorization-aks': 'mallory-entra-token',
+      },
+    });
+
+    expect(denied.status).toBe(404);
+    // aks-prod hangs until the cluster timeout; a 404 that waited for it would tell the
+    // entity exists.
+    expect(Date.now() - started).toBeLessThan(CLUSTER_TIMEOUT_MS / 2);
   });
 
   it('rejects an invalid entity reference', async () => {
