@@ -57,6 +57,14 @@ export interface Config {
     };
 
     /**
+     * Worker threads that parse large pod lists (64 KB of JSON and more), so that thousands of
+     * pods neither block the backend's request thread nor wait for one another. 0 parses them
+     * on the request thread.
+     * @default one per CPU core, at most 4
+     */
+    podListWorkers?: number;
+
+    /**
      * How long an answer is kept in Backstage's cache service, in milliseconds. An answer in
      * which no cluster could be read at all is kept 3 seconds at most.
      * @default 15000

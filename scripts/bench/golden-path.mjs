@@ -7,11 +7,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { base, guestToken, percentile as pct, sleep, startBackend, until } from './lib.mjs';
+import { assertPortFree, base, guestToken, percentile as pct, sleep, startBackend, until } from './lib.mjs';
 
 const iterations = Number(process.argv[2] ?? 20);
 const gitRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-git-'));
 
+await assertPortFree();
 const stopBackend = startBackend(
   ['--config', '../../app-config.yaml', '--config', '../../scripts/bench/app-config.bench.yaml'],
   { APP_CONFIG_gitHost_root: gitRoot },

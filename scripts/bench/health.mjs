@@ -6,7 +6,7 @@
 //
 //   node scripts/bench/health.mjs [iterations] [upstreamDelayMs]
 import http from 'node:http';
-import { base, guestToken, percentile as pct, startBackend, until } from './lib.mjs';
+import { assertPortFree, base, guestToken, percentile as pct, startBackend, until } from './lib.mjs';
 
 const iterations = Number(process.argv[2] ?? 50);
 const delayMs = Number(process.argv[3] ?? 20);
@@ -108,6 +108,7 @@ function fakeCluster(index, env) {
 }
 
 const clusters = await Promise.all(['dev', 'staging', 'prod'].map((env, i) => fakeCluster(i, env)));
+await assertPortFree();
 const stopBackend = startBackend([], {
   APP_CONFIG_kubernetes_clusterLocatorMethods: JSON.stringify([
     {

@@ -22,6 +22,14 @@ export async function until(what, probe, ms = 120_000) {
   }
 }
 
+/** Fails when something already answers on the backend's port: its figures would be another's. */
+export async function assertPortFree() {
+  const answered = await fetch(base).then(() => true, () => false);
+  if (answered) {
+    throw new Error(`${base} already answers: stop the portal (or the tests) that runs there, then benchmark`);
+  }
+}
+
 /** Starts the backend in its own process group; the returned function stops it. */
 export function startBackend(args, env) {
   const backend = spawn('yarn', ['backstage-cli', 'package', 'start', ...args], {
@@ -32,7 +40,7 @@ export function startBackend(args, env) {
   });
   return () => {
     try {
-      process.kill(-backend.pid, 'SIGKILL');
+      process.kill(-backend.pid, process.env.BENCH_KILL_SIGNAL ?? 'SIGKILL');
     } catch {
       // already gone
     }

@@ -1,5 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { defaultEnvironment, readHealthConfig } from './config';
+import {
+  DEFAULT_POD_LIST_WORKERS,
+  defaultEnvironment,
+  readHealthConfig,
+} from './config';
 
 const kubernetes = {
   clusterLocatorMethods: [
@@ -44,6 +48,7 @@ describe('readHealthConfig', () => {
             },
             timeouts: { clusterMs: 2500 },
             cacheTtlMs: 5000,
+            podListWorkers: 0,
             gitops: { commitUrlTemplate: 'https://example.com/{revision}' },
           },
         },
@@ -79,6 +84,7 @@ describe('readHealthConfig', () => {
       ],
       clusterTimeoutMs: 2500,
       cacheTtlMs: 5000,
+      podListWorkers: 0,
       commitUrlTemplate: 'https://example.com/{revision}',
     });
   });
@@ -89,7 +95,10 @@ describe('readHealthConfig', () => {
       clusters: [],
       clusterTimeoutMs: 5000,
       cacheTtlMs: 15000,
+      podListWorkers: DEFAULT_POD_LIST_WORKERS,
     });
+    expect(DEFAULT_POD_LIST_WORKERS).toBeGreaterThanOrEqual(1);
+    expect(DEFAULT_POD_LIST_WORKERS).toBeLessThanOrEqual(4);
   });
 
   it('fails on invalid configuration', () => {
@@ -109,6 +118,11 @@ describe('readHealthConfig', () => {
         }),
       ),
     ).toThrow('health.timeouts.clusterMs must be a positive number');
+    expect(() =>
+      readHealthConfig(
+        mockServices.rootConfig({ data: { health: { podListWorkers: 1.5 } } }),
+      ),
+    ).toThrow('health.podListWorkers must be a whole number from 0 to 16');
     expect(() =>
       readHealthConfig(
         mockServices.rootConfig({

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { RootConfigService } from '@backstage/backend-plugin-api';
 import { z } from 'zod';
 
@@ -27,12 +28,16 @@ export type HealthConfig = {
   clusters: ClusterConfig[];
   clusterTimeoutMs: number;
   cacheTtlMs: number;
+  /** Worker threads that parse large pod lists; 0 parses them on the request thread. */
+  podListWorkers: number;
   commitUrlTemplate?: string;
   azure?: AzureServicePrincipal;
 };
 
 export const DEFAULT_CLUSTER_TIMEOUT_MS = 5000;
 export const DEFAULT_CACHE_TTL_MS = 15000;
+/** One thread per core, up to 4: lists from several clusters are parsed side by side. */
+export const DEFAULT_POD_LIST_WORKERS = Math.min(4, availableParallelism());
 
 const clusterExtensionSchema = z.object({
   environment: z.string().min(1).optional(),
@@ -121,6 +126,7 @@ export function readHealthConfig(config: RootConfigService): HealthConfig {
       'health.cacheTtlMs',
       DEFAULT_CACHE_TTL_MS,
     ),
+    podListWorkers: podListWorkers(config),
     commitUrlTemplate: config.getOptionalString(
       'health.gitops.commitUrlTemplate',
     ),
@@ -130,6 +136,17 @@ export function readHealthConfig(config: RootConfigService): HealthConfig {
       clientSecret: azure.getString('clientSecret'),
     },
   };
+}
+
+function podListWorkers(config: RootConfigService): number {
+  const value = config.getOptionalNumber('health.podListWorkers');
+  if (value === undefined) return DEFAULT_POD_LIST_WORKERS;
+  if (!Number.isInteger(value) || value < 0 || value > 16) {
+    throw new Error(
+      `health.podListWorkers must be a whole number from 0 to 16, got ${value}`,
+    );
+  }
+  return value;
 }
 
 /** Cluster names in health.clusters that no Kubernetes cluster has: usually a typo. */

@@ -26,8 +26,19 @@ export const healthPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
+        lifecycle: coreServices.lifecycle,
       },
-      async init({ httpRouter, httpAuth, logger, config, cache, catalog, discovery, auth }) {
+      async init({
+        httpRouter,
+        httpAuth,
+        logger,
+        config,
+        cache,
+        catalog,
+        discovery,
+        auth,
+        lifecycle,
+      }) {
         const health = HealthService.fromConfig(config, {
           logger,
           cache,
@@ -36,6 +47,7 @@ export const healthPlugin = createBackendPlugin({
             ? azureMonitorAlerts({ discovery, auth })
             : undefined,
         });
+        lifecycle.addShutdownHook(() => health.close());
         httpRouter.use(await createRouter({ httpAuth, catalog, health }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

@@ -135,10 +135,13 @@ export class FakeKubernetes {
   private readonly server: http.Server;
   private readonly sockets = new Set<Socket>();
   private resourceVersion = 1000;
+  /** TCP connections clients opened so far. */
+  connectionsOpened = 0;
 
   private constructor(public options: FakeKubernetesOptions) {
     this.server = http.createServer((req, res) => this.handle(req, res));
     this.server.on('connection', socket => {
+      this.connectionsOpened += 1;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });

@@ -71,6 +71,7 @@ function healthService(
       clusters,
       clusterTimeoutMs: 2000,
       cacheTtlMs: 15000,
+      podListWorkers: 0,
       commitUrlTemplate: COMMIT_URL_TEMPLATE,
       ...options.config,
     },

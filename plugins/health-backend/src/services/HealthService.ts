@@ -40,6 +40,8 @@ import {
   KUBERNETES_ID_LABEL,
   readCluster,
 } from './readCluster';
+import { PodListSummarizer } from './PodListSummarizer';
+import { KubernetesConnections } from './KubernetesConnections';
 
 type CachedValue = Parameters<CacheService['set']>[1];
 
@@ -69,6 +71,8 @@ export type HealthServiceOptions = {
   tokens?: ClusterTokenProvider;
   /** Firing alerts, read alongside the clusters; they count in the verdict. */
   alerts?: AlertsSource;
+  /** Parses large pod lists off the request thread; in place when absent. */
+  podLists?: PodListSummarizer;
   now?: () => Date;
 };
 
@@ -85,6 +89,8 @@ export class HealthService {
   private readonly now: () => Date;
   private readonly inFlight = new Map<string, Promise<EntityHealth>>();
   private readonly alerts?: AlertsSource;
+  private readonly podLists?: PodListSummarizer;
+  private readonly connections = new KubernetesConnections();
 
   static fromConfig(
     rootConfig: RootConfigService,
@@ -109,6 +115,7 @@ export class HealthService {
         .join(','),
       clusterTimeoutMs: config.clusterTimeoutMs,
       cacheTtlMs: config.cacheTtlMs,
+      podListWorkers: config.podListWorkers,
     });
     return new HealthService({
       config,
@@ -119,6 +126,10 @@ export class HealthService {
         azureServicePrincipal: config.azure,
       }),
       alerts: options.alerts,
+      podLists: new PodListSummarizer({
+        workers: config.podListWorkers,
+        logger: options.logger,
+      }),
     });
   }
 
@@ -129,6 +140,13 @@ export class HealthService {
     this.tokens = options.tokens ?? new DefaultClusterTokenProvider();
     this.now = options.now ?? (() => new Date());
     this.alerts = options.alerts;
+    this.podLists = options.podLists;
+  }
+
+  /** Stops the pod list threads and closes the kept-alive connections. */
+  async close(): Promise<void> {
+    this.connections.close();
+    await this.podLists?.close();
   }
 
   async getEntityHealth(
@@ -232,6 +250,10 @@ export class HealthService {
             kubernetesId,
             namespace,
             now,
+            connections: this.connections,
+            summarizePodList: this.podLists
+              ? (body, at) => this.podLists!.summarize(body, at)
+              : undefined,
             timeoutMs: this.config.clusterTimeoutMs,
             getToken: () => this.tokens.getToken(cluster, options),
           }),

@@ -1,22 +1,16 @@
-import {
-  ApiException,
-  ConfigurationOptions,
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  Observable,
-  RequestContext,
-  ResponseContext,
-} from '@kubernetes/client-node';
+import { ApiException } from '@kubernetes/client-node';
 import {
   CrossplaneResourceInput,
   PodSummary,
   SourceFailure,
   summarizePods,
 } from '@internal/plugin-health-common';
-import fetch, { Headers } from 'node-fetch';
 import { ClusterConfig } from '../config';
 import { ClusterTokenError } from './clusterTokens';
+import {
+  KubernetesConnection,
+  KubernetesConnections,
+} from './KubernetesConnections';
 
 export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 export const ARGOCD_GROUP = 'argoproj.io';
@@ -67,6 +61,10 @@ export type ReadClusterOptions = {
   namespace: string;
   /** For "recently started" pods. */
   now: Date;
+  /** Kept-alive connections to reuse; a connection for this read alone when absent. */
+  connections?: KubernetesConnections;
+  /** Turns a PodList's JSON into its summary; parsed in place when absent. */
+  summarizePodList?: (body: Uint8Array, now: Date) => Promise<PodSummary>;
   getToken: () => Promise<string>;
   timeoutMs: number;
 };
@@ -232,40 +230,21 @@ async function readAll(
   progress: Progress,
 ): Promise<void> {
   const { cluster, kubernetesId, namespace, now } = options;
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name: cluster.name,
-        server: cluster.url,
-        skipTLSVerify: cluster.skipTLSVerify,
-        caData: cluster.caData,
-        caFile: cluster.caFile,
-      },
-    ],
-    users: [{ name: 'backstage-health', token }],
-    contexts: [
-      { name: cluster.name, cluster: cluster.name, user: 'backstage-health' },
-    ],
-    currentContext: cluster.name,
-  });
-  const core = kc.makeApiClient(CoreV1Api);
-  const custom = kc.makeApiClient(CustomObjectsApi);
+  const connection =
+    options.connections?.for(cluster, token) ??
+    new KubernetesConnection(cluster, token);
   const labelSelector = `${KUBERNETES_ID_LABEL}=${kubernetesId}`;
-  const requestOptions = abortable(signal);
+  const selector = `labelSelector=${encodeURIComponent(labelSelector)}`;
   const on = `in cluster ${cluster.name}`;
 
   const pods = progress.track(
     { label: `Kubernetes pods ${on}`, action: 'list pods' },
     async () => {
-      const list = await getJson(
-        kc,
-        cluster.url,
-        `/api/v1/pods?labelSelector=${encodeURIComponent(labelSelector)}`,
-        signal,
-      );
+      const body = await connection.get(`/api/v1/pods?${selector}`, signal);
       // Summarised at once: this cluster's pods are counted while others still answer.
-      return summarizePods(itemsOf(list), now);
+      return options.summarizePodList
+        ? options.summarizePodList(body, now)
+        : summarizePods(itemsOf(JSON.parse(body.toString('utf8'))), now);
     },
     summary => {
       progress.podSummary = summary;
@@ -276,34 +255,33 @@ async function readAll(
   const secretNames = progress
     .pendingWhile(
       secretsSource(cluster),
-      getJson(
-        kc,
-        cluster.url,
+      connection.getJson(
         `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
         signal,
         METADATA_LIST_ONLY,
       ),
     )
     .then(
-    list => ({
-      namespace,
-      names: new Set(
-        itemsOf(list)
-          .map(item => (item as { metadata?: { name?: unknown } }).metadata?.name)
-          .filter((name): name is string => typeof name === 'string'),
-      ),
-    }),
-    () => undefined,
-  );
+      list => ({
+        namespace,
+        names: new Set(
+          itemsOf(list)
+            .map(
+              item => (item as { metadata?: { name?: unknown } }).metadata?.name,
+            )
+            .filter((name): name is string => typeof name === 'string'),
+        ),
+      }),
+      () => undefined,
+    );
 
   const applications = progress.track(
     { label: `ArgoCD Applications ${on}`, action: 'list ArgoCD Applications' },
     () =>
       listCustomObjects(
-        custom,
-        { group: ARGOCD_GROUP, version: 'v1alpha1', plural: 'applications' },
-        labelSelector,
-        requestOptions,
+        connection,
+        `/apis/${ARGOCD_GROUP}/v1alpha1/applications?${selector}`,
+        signal,
       ),
     items => {
       progress.applications = items;
@@ -319,10 +297,9 @@ async function readAll(
         },
         () =>
           listCustomObjects(
-            custom,
-            { group: CROSSPLANE_GROUP, version: 'v1alpha1', plural },
-            labelSelector,
-            requestOptions,
+            connection,
+            `/apis/${CROSSPLANE_GROUP}/v1alpha1/${plural}?${selector}`,
+            signal,
           ),
         items => {
           progress.crossplane.set(kind, items);
@@ -330,38 +307,14 @@ async function readAll(
       ),
     ),
   ).then(async () =>
-    checkSecrets(core, cluster, progress, signal, await secretNames),
+    checkSecrets(connection, progress, signal, await secretNames),
   );
 
-  await Promise.all([pods, applications, crossplane]);
-}
-
-/**
- * GETs a path as plain JSON, with the client's own credentials and TLS settings, as
- * Backstage's Kubernetes fetcher does. The generated CoreV1Api would turn every pod into
- * model objects with Dates (about 45 ms per 1,000 pods) only for the verdict to read them
- * as JSON.
- */
-async function getJson(
-  kc: KubeConfig,
-  server: string,
-  path: string,
-  signal: AbortSignal,
-  accept = 'application/json',
-): Promise<unknown> {
-  const init = await kc.applyToFetchOptions({ method: 'GET' });
-  const headers = new Headers(init.headers);
-  headers.set('Accept', accept);
-  const res = await fetch(`${server.replace(/\/$/, '')}${path}`, {
-    ...init,
-    headers,
-    signal: signal as any,
-  });
-  const body = await res.text();
-  if (!res.ok) {
-    throw new ApiException(res.status, `HTTP ${res.status}`, body, {});
+  try {
+    await Promise.all([pods, applications, crossplane]);
+  } finally {
+    if (!options.connections) connection.close();
   }
-  return JSON.parse(body);
 }
 
 function itemsOf(list: unknown): unknown[] {
@@ -371,18 +324,12 @@ function itemsOf(list: unknown): unknown[] {
 
 /** Lists a custom resource across namespaces; a kind the cluster does not have is an empty list. */
 async function listCustomObjects(
-  custom: CustomObjectsApi,
-  resource: { group: string; version: string; plural: string },
-  labelSelector: string,
-  requestOptions: ConfigurationOptions,
+  connection: KubernetesConnection,
+  path: string,
+  signal: AbortSignal,
 ): Promise<unknown[]> {
   try {
-    const list = await custom.listClusterCustomObject(
-      { ...resource, labelSelector },
-      requestOptions,
-    );
-    const items = (list as { items?: unknown } | undefined)?.items;
-    return Array.isArray(items) ? items : [];
+    return itemsOf(await connection.getJson(path, signal));
   } catch (error) {
     if (error instanceof ApiException && error.code === 404) return [];
     throw error;
@@ -390,8 +337,7 @@ async function listCustomObjects(
 }
 
 async function checkSecrets(
-  core: CoreV1Api,
-  cluster: ClusterConfig,
+  connection: KubernetesConnection,
   progress: Progress,
   signal: AbortSignal,
   listed: { namespace: string; names: Set<string> } | undefined,
@@ -410,17 +356,19 @@ async function checkSecrets(
     }
   }
   if (wanted.size === 0 || progress.closed) return;
-  const requestOptions = abortable(signal, METADATA_ONLY);
-  const source = secretsSource(cluster);
+  const source = secretsSource(connection.cluster);
   await Promise.all(
     [...wanted].map(([key, { namespace, name }]) =>
       progress.track(
         source,
         async () => {
           try {
-            await core.readNamespacedSecret(
-              { namespace, name },
-              requestOptions,
+            await connection.get(
+              `/api/v1/namespaces/${encodeURIComponent(
+                namespace,
+              )}/secrets/${encodeURIComponent(name)}`,
+              signal,
+              METADATA_ONLY,
             );
             return true;
           } catch (error) {
@@ -648,23 +596,4 @@ function kubernetesStatusMessage(error: unknown): string | undefined {
 function messageOf(error: unknown): string {
   if (error instanceof ApiException) return `HTTP ${error.code}`;
   return error instanceof Error ? error.message : String(error);
-}
-
-
-/** Per-request options that abort with the cluster's deadline and can replace the Accept header. */
-function abortable(signal: AbortSignal, accept?: string): ConfigurationOptions {
-  return {
-    middleware: [
-      {
-        pre: (context: RequestContext) => {
-          context.setSignal(signal);
-          if (accept) context.setHeaderParam('Accept', accept);
-          return new Observable(Promise.resolve(context));
-        },
-        post: (response: ResponseContext) =>
-          new Observable(Promise.resolve(response)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
 }

@@ -1,0 +1,93 @@
+import { ApiException } from '@kubernetes/client-node';
+import { ClusterConfig } from '../config';
+import { FakeKubernetes } from '../__testUtils__/fakeKubernetes';
+import { healthyDev } from '../__testUtils__/scenario';
+import { KubernetesConnections } from './KubernetesConnections';
+
+function cluster(fake: FakeKubernetes, extra: Partial<ClusterConfig> = {}) {
+  return {
+    name: 'aks-dev',
+    url: fake.url,
+    authProvider: 'serviceAccount',
+    skipTLSVerify: true,
+    environment: 'dev',
+    ...extra,
+  } as ClusterConfig;
+}
+
+describe('KubernetesConnections', () => {
+  let fake: FakeKubernetes;
+  beforeEach(async () => {
+    fake = await FakeKubernetes.start(healthyDev('sa-token'));
+  });
+  afterEach(() => fake.close());
+  const signal = new AbortController().signal;
+
+  it('keeps one connection alive across requests', async () => {
+    const connections = new KubernetesConnections();
+    const dev = cluster(fake);
+
+    for (let i = 0; i < 3; i++) {
+      const list = await connections
+        .for(dev, 'sa-token')
+        .getJson('/api/v1/pods?labelSelector=app%3Dpayments-api', signal);
+      expect((list as { items: unknown[] }).items).toHaveLength(2);
+    }
+
+    expect(fake.connectionsOpened).toBe(1);
+    expect(fake.requests.map(r => r.authorization)).toEqual([
+      'Bearer sa-token',
+      'Bearer sa-token',
+      'Bearer sa-token',
+    ]);
+    connections.close();
+  });
+
+  it('replaces the connection of a backend identity whose token changed', async () => {
+    const connections = new KubernetesConnections();
+    const dev = cluster(fake);
+    const first = connections.for(dev, 'old-token');
+
+    const second = connections.for(dev, 'sa-token');
+
+    expect(second).not.toBe(first);
+    expect(connections.size).toBe(1);
+    await expect(
+      first.get('/api/v1/pods', signal).then(() => 'read'),
+    ).rejects.toBeInstanceOf(ApiException);
+    await expect(second.get('/api/v1/pods', signal)).resolves.toBeDefined();
+    connections.close();
+  });
+
+  it('keeps one connection per user on aks clusters, closing the least recently used', async () => {
+    const connections = new KubernetesConnections(2);
+    const aks = cluster(fake, { authProvider: 'aks' });
+
+    const alice = connections.for(aks, 'alice-token');
+    const bob = connections.for(aks, 'bob-token');
+    expect(connections.for(aks, 'alice-token')).toBe(alice);
+    connections.for(aks, 'carol-token');
+
+    expect(connections.size).toBe(2);
+    expect(connections.for(aks, 'alice-token')).toBe(alice);
+    expect(connections.for(aks, 'bob-token')).not.toBe(bob);
+    connections.close();
+    expect(connections.size).toBe(0);
+  });
+
+  it('answers an error status as an ApiException with the Status body', async () => {
+    const connections = new KubernetesConnections();
+    const error = await connections
+      .for(cluster(fake), 'wrong-token')
+      .get('/api/v1/pods', signal)
+      .catch(e => e);
+
+    expect(error).toBeInstanceOf(ApiException);
+    expect(error.code).toBe(401);
+    expect(JSON.parse(error.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'Unauthorized',
+    });
+    connections.close();
+  });
+});

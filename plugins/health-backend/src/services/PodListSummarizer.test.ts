@@ -1,0 +1,121 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { summarizePods } from '@internal/plugin-health-common';
+import { pod } from '../__testUtils__/payloads';
+import { PodListSummarizer, WORKER_THRESHOLD_BYTES } from './PodListSummarizer';
+
+const NOW = new Date('2025-11-20T12:00:00Z');
+
+// Jest transpiles in its own way; a thread needs Backstage's Node transform to load the
+// TypeScript sources of @internal/plugin-health-common, as `backstage-cli package start` gives it.
+const TRANSFORM = [
+  '--require',
+  require.resolve('@backstage/cli/config/nodeTransform.cjs'),
+];
+
+function podList(count: number): Buffer {
+  const fixtures = ['healthy', 'crashing', 'missingConfigMap'] as const;
+  const items = Array.from({ length: count }, (_, i) =>
+    pod({
+      fixture: fixtures[i % 3],
+      name: `payments-api-6c9f8d7b5-${i}`,
+      namespace: 'payments-api',
+      kubernetesId: 'payments-api',
+      image: `contoso.azurecr.io/payments-api:1.4.${i % 2}`,
+    }),
+  );
+  return Buffer.from(
+    JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items }),
+  );
+}
+
+function inPlace(body: Buffer) {
+  return summarizePods(JSON.parse(body.toString('utf8')).items, NOW);
+}
+
+describe('PodListSummarizer', () => {
+  let summarizer: PodListSummarizer | undefined;
+  afterEach(async () => {
+    await summarizer?.close();
+    summarizer = undefined;
+  });
+
+  it('summarises large lists on threads, side by side, as summarizePods does in place', async () => {
+    summarizer = new PodListSummarizer({
+      workers: 2,
+      logger: mockServices.logger.mock(),
+      execArgv: TRANSFORM,
+    });
+    const lists = [podList(700), podList(650), podList(667)];
+    expect(lists[0].byteLength).toBeGreaterThan(WORKER_THRESHOLD_BYTES);
+
+    const summaries = await Promise.all(
+      lists.map(list => summarizer!.summarize(list, NOW)),
+    );
+
+    expect(summaries).toEqual(lists.map(inPlace));
+    expect(summaries[0]).toMatchObject({
+      total: 700,
+      ready: 234,
+      crashLooping: 466,
+    });
+    expect(summarizer.counts).toEqual({ onThreads: 3, inPlace: 0 });
+    expect(summarizer.workers).toBe(2);
+  });
+
+  it('summarises a small list in place', async () => {
+    summarizer = new PodListSummarizer({
+      workers: 1,
+      logger: mockServices.logger.mock(),
+      execArgv: TRANSFORM,
+    });
+    const list = podList(3);
+
+    expect(await summarizer.summarize(list, NOW)).toEqual(inPlace(list));
+    expect(summarizer.counts).toEqual({ onThreads: 0, inPlace: 1 });
+  });
+
+  it('rejects a list that is not JSON, naming the problem', async () => {
+    summarizer = new PodListSummarizer({
+      workers: 1,
+      logger: mockServices.logger.mock(),
+      execArgv: TRANSFORM,
+    });
+    const broken = Buffer.concat([podList(200), Buffer.from('}')]);
+
+    await expect(summarizer.summarize(broken, NOW)).rejects.toThrow(/JSON/);
+    expect(summarizer.workers).toBe(1);
+  });
+
+  it('parses in place, warning once, when its threads cannot run', async () => {
+    const logger = mockServices.logger.mock();
+    // Without the transform the thread cannot load TypeScript and exits.
+    summarizer = new PodListSummarizer({ workers: 2, logger, execArgv: [] });
+    const list = podList(400);
+
+    const [a, b] = await Promise.all([
+      summarizer.summarize(list, NOW),
+      summarizer.summarize(list, NOW),
+    ]);
+
+    expect(a).toEqual(inPlace(list));
+    expect(b).toEqual(inPlace(list));
+    expect(summarizer.counts.inPlace).toBe(2);
+    expect(summarizer.workers).toBe(0);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      'Health parses pod lists on the main thread: a worker thread could not run',
+      expect.objectContaining({ error: expect.any(String) }),
+    );
+  });
+
+  it('parses in place with no threads configured', async () => {
+    summarizer = new PodListSummarizer({
+      workers: 0,
+      logger: mockServices.logger.mock(),
+    });
+    const list = podList(400);
+
+    expect(await summarizer.summarize(list, NOW)).toEqual(inPlace(list));
+    expect(summarizer.counts).toEqual({ onThreads: 0, inPlace: 1 });
+  });
+});
