@@ -65,6 +65,19 @@ test('a component page shows its health, environments and cloud resources, namin
   await expect(alerts.getByText('payments-api 5xx')).toBeVisible();
   const metrics = page.locator('.MuiCard-root').filter({ hasText: /^Azure Monitor metrics/ });
   await expect(metrics.getByText('Requests', { exact: true }).first()).toBeVisible();
+  // The charts drew lines through the fake's data points, not just empty axes.
+  const curves = metrics.locator('.recharts-line path.recharts-curve');
+  await expect(curves.first()).toHaveAttribute('d', /^M[-\d.]+,[-\d.]+[CL]/);
+  expect(await curves.count()).toBeGreaterThan(1);
+  // Another time range asks the backend again, for that range.
+  const rangeRequest = page.waitForRequest(
+    /\/api\/azure-monitor\/v1\/entities\/[^/]+\/default\/payments-api\/metrics\?range=24h$/,
+  );
+  await metrics.getByRole('button', { name: /Time range/ }).click();
+  await page.getByRole('option', { name: 'Last 24 hours' }).click();
+  expect((await (await rangeRequest).response())?.ok()).toBe(true);
+  await expect(metrics.getByRole('button', { name: /Time range/ })).toHaveText(/Last 24 hours/);
+  await expect(curves.first()).toHaveAttribute('d', /^M[-\d.]+,[-\d.]+[CL]/);
 
   await page.screenshot({ path: 'test-results/screenshots/component-health.png', fullPage: true });
   await alerts.screenshot({ path: 'test-results/screenshots/azure-alerts-card.png' });
