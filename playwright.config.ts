@@ -71,9 +71,13 @@ export default defineConfig({
             serviceAccountToken: FAKE_CLUSTER_TOKEN,
             // Plain HTTP on 127.0.0.1; @kubernetes/client-node refuses it otherwise.
             skipTLSVerify: true,
+            // The fakes have no metrics-server for the Kubernetes tab to ask.
+            skipMetricsLookup: true,
           })),
         },
       ]),
+      // The Kubernetes tab names aks-prod, which never answers, after 2 s instead of 10.
+      APP_CONFIG_kubernetes_clusterTimeoutMs: '2000',
       APP_CONFIG_azureMonitor: JSON.stringify({
         subscriptionIds: [PROD_SUB, SHARED_SUB],
         armEndpoint: `https://127.0.0.1:${FAKE_AZURE_PORT}`,

@@ -86,3 +86,77 @@ test('a component page shows its health, environments and cloud resources, namin
   await envs.screenshot({ path: 'test-results/screenshots/environments-card.png' });
   await resources.screenshot({ path: 'test-results/screenshots/cloud-resources-card.png' });
 });
+
+test('the Kubernetes tab shows pods, errors and restarts per cluster, naming the cluster that hangs', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Catalog', exact: true }),
+  ).toBeVisible();
+  // A backend that just started may still be reading the catalog.
+  await expect(async () => {
+    await page.goto('/catalog/default/component/payments-api');
+    await expect(page.getByRole('heading', { name: 'Payments API' })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 60_000 });
+  const started = Date.now();
+  await page.goto('/catalog/default/component/payments-api/kubernetes');
+
+  // aks-prod never answers: after kubernetes.clusterTimeoutMs (2 s here) it is named in the
+  // error panel, and the clusters that answered are shown.
+  const errors = page.getByRole('alert').filter({ hasText: 'There was a problem retrieving Kubernetes objects' });
+  await expect(errors).toBeVisible({ timeout: 15_000 });
+  const dev = page.locator('.MuiAccordion-root').filter({ has: page.getByText('aks-dev', { exact: true }) });
+  const staging = page
+    .locator('.MuiAccordion-root')
+    .filter({ has: page.getByText('aks-staging', { exact: true }) });
+  await expect(dev.getByText('2 pods', { exact: true }).first()).toBeVisible();
+  await expect(dev.getByText('No pods with errors').first()).toBeVisible();
+  await expect(staging.getByText('3 pods', { exact: true }).first()).toBeVisible();
+  await expect(staging.getByText('2 pods with errors').first()).toBeVisible();
+  expect(Date.now() - started).toBeLessThan(15_000);
+
+  await errors.getByRole('button', { name: /There was a problem retrieving Kubernetes objects/ }).click();
+  await expect(errors.getByText('Cluster: aks-prod')).toBeVisible();
+  await expect(
+    errors.getByText(
+      /Kubernetes cluster aks-prod did not answer within 2000 ms — check that the API server is reachable from the Backstage backend/,
+    ),
+  ).toBeVisible();
+
+  // The Error Reporting table names the crash-looping staging pod.
+  const reporting = page.locator('.MuiPaper-root').filter({ hasText: /^Error Reporting/ });
+  await expect(reporting.getByText('payments-api-7f4b9c8d6-p8r9s').first()).toBeVisible();
+  await expect(reporting.getByText('container=other-side-car restarted 123 times')).toBeVisible();
+
+  // staging: the payments-api Deployment, its pods and their restarts.
+  await staging.getByText('aks-staging', { exact: true }).click();
+  const deployment = staging
+    .locator('.MuiAccordion-root')
+    .filter({ has: page.getByText('payments-api', { exact: true }) });
+  await expect(deployment.getByText('2 pods with errors')).toBeVisible();
+  // The Deployment's name opens its drawer; the rest of the summary expands its pods.
+  await deployment.getByText('3 pods', { exact: true }).click();
+  const pods = deployment.getByRole('table');
+  await expect(pods.getByRole('columnheader', { name: /total restarts/ })).toBeVisible();
+  const crashing = pods.getByRole('row').filter({ hasText: 'payments-api-7f4b9c8d6-p8r9s' });
+  await expect(crashing).toContainText('161');
+  await expect(crashing).toContainText(/CrashLoopBackOff/);
+  await expect(pods.getByRole('row').filter({ hasText: 'payments-api-7f4b9c8d6-t2v3w' })).toContainText(
+    /CreateContainerConfigError/,
+  );
+  await expect(pods.getByRole('row').filter({ hasText: 'payments-api-7f4b9c8d6-h5j6k' })).toBeVisible();
+
+  await page.getByRole('main').screenshot({ path: 'test-results/screenshots/kubernetes-tab.png' });
+
+  // dev: both pods of its Deployment, running.
+  await dev.getByText('aks-dev', { exact: true }).click();
+  const devDeployment = dev
+    .locator('.MuiAccordion-root')
+    .filter({ has: page.getByText('payments-api', { exact: true }) });
+  await devDeployment.getByText('2 pods', { exact: true }).click();
+  for (const name of ['payments-api-6c9f8d7b5-2xk4q', 'payments-api-6c9f8d7b5-9wq7z']) {
+    await expect(devDeployment.getByRole('row').filter({ hasText: name })).toContainText('Running');
+  }
+});

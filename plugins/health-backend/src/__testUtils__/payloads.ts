@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import healthyPod from './fixtures/k9s-po.json';
 import crashingPod from './fixtures/pod-crashing.json';
 import missingConfigMapPod from './fixtures/pod-missing-cm.json';
@@ -56,6 +57,8 @@ export function pod(options: {
     const hash = options.owner.metadata.labels?.['pod-template-hash'];
     if (hash) copy.metadata.labels['pod-template-hash'] = hash;
     copy.metadata.generateName = `${options.owner.metadata.name}-`;
+    // Several pods of one ReplicaSet come from one fixture; the Kubernetes tab keys them by uid.
+    copy.metadata.uid = uidOf(options.name);
     copy.metadata.ownerReferences = [
       {
         apiVersion: 'apps/v1',
@@ -72,6 +75,18 @@ export function pod(options: {
     status.image = options.image;
   }
   return copy as KubernetesObject;
+}
+
+/** A stable, UUID-shaped uid for an object name. */
+function uidOf(name: string): string {
+  const hex = createHash('sha256').update(name).digest('hex');
+  return [
+    hex.slice(0, 8),
+    hex.slice(8, 12),
+    hex.slice(12, 16),
+    hex.slice(16, 20),
+    hex.slice(20, 32),
+  ].join('-');
 }
 
 /**
