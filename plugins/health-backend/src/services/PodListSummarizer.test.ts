@@ -45,14 +45,18 @@ describe('PodListSummarizer', () => {
       logger: mockServices.logger.mock(),
       execArgv: TRANSFORM,
     });
+    await summarizer.started();
     const lists = [podList(700), podList(650), podList(667)];
+    const expected = lists.map(inPlace);
     expect(lists[0].byteLength).toBeGreaterThan(WORKER_THRESHOLD_BYTES);
 
     const summaries = await Promise.all(
       lists.map(list => summarizer!.summarize(list, NOW)),
     );
 
-    expect(summaries).toEqual(lists.map(inPlace));
+    expect(summaries).toEqual(expected);
+    // The bytes moved to the threads instead of being copied.
+    expect(lists.map(list => list.byteLength)).toEqual([0, 0, 0]);
     expect(summaries[0]).toMatchObject({
       total: 700,
       ready: 234,
@@ -80,6 +84,7 @@ describe('PodListSummarizer', () => {
       logger: mockServices.logger.mock(),
       execArgv: TRANSFORM,
     });
+    await summarizer.started();
     const broken = Buffer.concat([podList(200), Buffer.from('}')]);
 
     await expect(summarizer.summarize(broken, NOW)).rejects.toThrow(/JSON/);
@@ -90,6 +95,7 @@ describe('PodListSummarizer', () => {
     const logger = mockServices.logger.mock();
     // Without the transform the thread cannot load TypeScript and exits.
     summarizer = new PodListSummarizer({ workers: 2, logger, execArgv: [] });
+    await summarizer.started();
     const list = podList(400);
 
     const [a, b] = await Promise.all([

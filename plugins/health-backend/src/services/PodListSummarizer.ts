@@ -20,7 +20,14 @@ type Job = {
   reject: (error: Error) => void;
 };
 
-type Thread = { worker: Worker; jobs: Map<number, Job>; failed: boolean };
+type Thread = {
+  worker: Worker;
+  jobs: Map<number, Job>;
+  online: boolean;
+  failed: boolean;
+  /** Settles once the thread has loaded its program or has failed to. */
+  started: Promise<void>;
+};
 
 // The thread's whole program: it shares summarizePods with the rest of the plugin.
 const threadSource = (healthCommon: string) => `
@@ -37,6 +44,7 @@ parentPort.on('message', ({ id, body, now }) => {
   }
   parentPort.postMessage(reply);
 });
+parentPort.postMessage({ ready: true });
 `;
 
 /**
@@ -70,22 +78,33 @@ export class PodListSummarizer {
 
   /** Threads currently taking work. */
   get workers(): number {
-    return this.threads.filter(t => !t.failed).length;
+    return this.threads.filter(t => t.online && !t.failed).length;
+  }
+
+  /** Settles once every thread has loaded its program or has failed to. */
+  async started(): Promise<void> {
+    await Promise.all(this.threads.map(t => t.started));
   }
 
   async summarize(body: Uint8Array, now: Date): Promise<PodSummary> {
     const thread =
       body.byteLength >= WORKER_THRESHOLD_BYTES
         ? this.threads
-            .filter(t => !t.failed)
+            .filter(t => t.online && !t.failed)
             .sort((a, b) => a.jobs.size - b.jobs.size)[0]
         : undefined;
     if (!thread) return this.inPlace(body, now);
     return new Promise<PodSummary>((resolve, reject) => {
       const id = this.nextId++;
       thread.jobs.set(id, { body, now, resolve, reject });
-      // Copied, not transferred: the caller's bytes stay usable for the fallback.
-      thread.worker.postMessage({ id, body, now: now.getTime() });
+      // Moved rather than copied when the bytes own their memory: megabytes copied per read
+      // would keep the main thread's garbage collector busy.
+      const owned =
+        body.byteOffset === 0 && body.buffer.byteLength === body.byteLength;
+      thread.worker.postMessage(
+        { id, body, now: now.getTime() },
+        owned ? [body.buffer as ArrayBuffer] : [],
+      );
     });
   }
 
@@ -100,12 +119,32 @@ export class PodListSummarizer {
       eval: true,
       ...(this.options.execArgv ? { execArgv: this.options.execArgv } : {}),
     });
-    const thread: Thread = { worker, jobs: new Map(), failed: false };
+    let started = () => {};
+    const thread: Thread = {
+      worker,
+      jobs: new Map(),
+      online: false,
+      failed: false,
+      started: new Promise<void>(resolve => {
+        started = resolve;
+      }),
+    };
     // Idle threads must not keep the process alive.
     worker.unref();
     worker.on(
       'message',
-      (reply: { id: number; summary?: PodSummary; error?: string }) => {
+      (reply: {
+        ready?: boolean;
+        id: number;
+        summary?: PodSummary;
+        error?: string;
+      }) => {
+        // Its program loaded: the thread can take work.
+        if (reply.ready) {
+          thread.online = true;
+          started();
+          return;
+        }
         const job = thread.jobs.get(reply.id);
         if (!job) return;
         thread.jobs.delete(reply.id);
@@ -117,9 +156,21 @@ export class PodListSummarizer {
     const fail = (error: unknown) => {
       if (thread.failed) return;
       thread.failed = true;
+      started();
       if (!this.closing) this.warn(error);
       for (const job of thread.jobs.values()) {
-        this.inPlace(job.body, job.now).then(job.resolve, job.reject);
+        if (job.body.byteLength > 0) {
+          this.inPlace(job.body, job.now).then(job.resolve, job.reject);
+        } else {
+          // The bytes moved to the thread that stopped.
+          job.reject(
+            new Error(
+              `the thread reading the pod list stopped: ${
+                error instanceof Error ? error.message : String(error)
+              }`,
+            ),
+          );
+        }
       }
       thread.jobs.clear();
     };
