@@ -123,7 +123,7 @@ const stopBackend = startBackend([], {
     },
   ]),
   // A 1 ms cache: every call below reads the clusters.
-  APP_CONFIG_health: JSON.stringify({ cacheTtlMs: 1, timeouts: { clusterMs: 5000 } }),
+  APP_CONFIG_health: JSON.stringify({ cacheTtlMs: 1, timeouts: { clusterMs: 5000 }, ...(process.env.BENCH_POD_LIST_WORKERS ? { podListWorkers: Number(process.env.BENCH_POD_LIST_WORKERS) } : {}) }),
 });
 const stop = () => {
   stopBackend();
