@@ -123,6 +123,84 @@ describe('withClusterTimeout', () => {
   });
 });
 
+describe('withClusterTimeout on a cluster that stays stuck', () => {
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
+  it('keeps one read open per hanging cluster, answers at once meanwhile, and asks again when it ends', async () => {
+    jest.useFakeTimers();
+    let clock = 0;
+    let endStuckRead = (_: FetchResponseWrapper) => {};
+    const inner = fakeFetcher(
+      () =>
+        new Promise<FetchResponseWrapper>(resolve => {
+          endStuckRead = resolve;
+        }),
+    );
+    const fetcher = withClusterTimeout(inner, {
+      timeoutMs: 500,
+      logger: mockServices.logger.mock(),
+      now: () => clock,
+    });
+
+    const first = fetcher.fetchObjectsForService(params);
+    await jest.advanceTimersByTimeAsync(500);
+    await expect(first).resolves.toMatchObject({
+      errors: [{ message: expect.stringContaining('did not answer within') }],
+    });
+
+    // The tab polls again 10 s later: the cluster is not asked while its read is open.
+    clock = 10_000;
+    await expect(fetcher.fetchObjectsForService(params)).resolves.toEqual({
+      errors: [
+        {
+          errorType: 'FETCH_ERROR',
+          message: expect.stringMatching(
+            /^Kubernetes cluster aks-prod has not answered a read sent 10 s ago, so it is not asked again until that read ends/,
+          ),
+        },
+      ],
+      responses: [],
+    });
+    expect(inner.fetchObjectsForService).toHaveBeenCalledTimes(1);
+
+    // The open read ends: the next poll asks the cluster again.
+    endStuckRead(answer);
+    await Promise.resolve();
+    inner.fetchObjectsForService.mockImplementation(async () => answer);
+    await expect(fetcher.fetchObjectsForService(params)).resolves.toBe(answer);
+    expect(inner.fetchObjectsForService).toHaveBeenCalledTimes(2);
+  });
+
+  it('asks a stuck cluster again after retryStuckAfterMs, in case the open read was lost', async () => {
+    jest.useFakeTimers();
+    let clock = 0;
+    const inner = fakeFetcher(never);
+    const fetcher = withClusterTimeout(inner, {
+      timeoutMs: 500,
+      logger: mockServices.logger.mock(),
+      retryStuckAfterMs: 60_000,
+      now: () => clock,
+    });
+
+    const first = fetcher.fetchObjectsForService(params);
+    await jest.advanceTimersByTimeAsync(500);
+    await first;
+    clock = 59_999;
+    await fetcher.fetchObjectsForService(params);
+    expect(inner.fetchObjectsForService).toHaveBeenCalledTimes(1);
+
+    clock = 60_000;
+    const retry = fetcher.fetchObjectsForService(params);
+    await jest.advanceTimersByTimeAsync(500);
+    await expect(retry).resolves.toMatchObject({
+      errors: [{ message: expect.stringContaining('did not answer within') }],
+    });
+    expect(inner.fetchObjectsForService).toHaveBeenCalledTimes(2);
+  });
+});
+
 describe('readClusterTimeoutMs', () => {
   const read = (kubernetes: { clusterTimeoutMs?: number | string }) =>
     readClusterTimeoutMs(mockServices.rootConfig({ data: { kubernetes } }));

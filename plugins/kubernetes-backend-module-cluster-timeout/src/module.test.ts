@@ -68,7 +68,8 @@ describe('kubernetesModuleClusterTimeout', () => {
 
   beforeAll(async () => {
     dev = await FakeKubernetes.start(healthyDev(TOKEN));
-    prod = await FakeKubernetes.start({ token: TOKEN, behaviour: 'hang' });
+    // Answers the warm-up below, then hangs.
+    prod = await FakeKubernetes.start({ token: TOKEN });
     backend = await startBackend({
       clusterTimeoutMs: TIMEOUT_MS,
       clusterLocatorMethods: [
@@ -81,6 +82,7 @@ describe('kubernetesModuleClusterTimeout', () => {
     // Upstream loads @kubernetes/client-node on the first request, which Jest takes seconds
     // to compile; that must not count against the timeout of the request under test.
     await postServices();
+    prod.behaviour = 'hang';
   }, 30_000);
 
   afterAll(async () => {
@@ -135,6 +137,26 @@ describe('kubernetesModuleClusterTimeout', () => {
     ]);
     // The hanging cluster was asked, and simply never answered.
     expect(prod.requestsTo('/api/v1/pods')).toHaveLength(prodRequests + 1);
+  });
+
+  it('answers at once for a cluster whose earlier read is still open, without asking it again', async () => {
+    const prodRequests = prod.requests.length;
+    const started = Date.now();
+    const res = await postServices();
+
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS);
+    const body: ObjectsByEntityResponse = await res.json();
+    expect(body.items.find(i => i.cluster.name === 'aks-prod')!.errors).toEqual(
+      [
+        {
+          errorType: 'FETCH_ERROR',
+          message: expect.stringMatching(
+            /^Kubernetes cluster aks-prod has not answered a read sent \d+ s ago, so it is not asked again until that read ends/,
+          ),
+        },
+      ],
+    );
+    expect(prod.requests).toHaveLength(prodRequests);
   });
 
   it('refuses to start with a timeout that is not positive', async () => {
