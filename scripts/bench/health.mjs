@@ -1,15 +1,33 @@
 // Benchmark: the health route of one component against 3 fake AKS clusters holding
 // 2,000 pods in total, next to the slowest single upstream call measured in the same
-// run. The clusters are plain HTTP servers in this process answering like the
-// Kubernetes API (PodList, ArgoCD Applications, Crossplane resources, secrets).
-// Prints figures; asserts nothing.
+// run. The clusters are plain HTTP servers answering like the Kubernetes API (PodList,
+// ArgoCD Applications, Crossplane resources, secrets), each on its own thread as real
+// clusters are separate machines: served from one thread, the three pod lists would
+// leave one after another. Prints figures; asserts nothing.
 //
 //   node scripts/bench/health.mjs [iterations] [upstreamDelayMs]
+//   BENCH_POD_LIST_WORKERS=0 node scripts/bench/health.mjs   (compare health.podListWorkers)
 import http from 'node:http';
-import { assertPortFree, base, guestToken, percentile as pct, startBackend, until } from './lib.mjs';
+import {
+  Worker,
+  isMainThread,
+  parentPort,
+  workerData,
+} from 'node:worker_threads';
+import {
+  assertPortFree,
+  base,
+  guestToken,
+  percentile as pct,
+  startBackend,
+  until,
+} from './lib.mjs';
 
 const iterations = Number(process.argv[2] ?? 50);
-const delayMs = Number(process.argv[3] ?? 20);
+// The cluster threads get it from the main thread: their own argv holds no arguments.
+const delayMs = Number(
+  isMainThread ? process.argv[3] ?? 20 : workerData.delayMs,
+);
 const TOKEN = 'bench-token';
 const SERVICE = 'payments-api';
 const PODS = [667, 667, 666];
@@ -23,10 +41,20 @@ function pod(cluster, i) {
       name: `${SERVICE}-7d9c8b6f5-${cluster}${i}`,
       namespace: SERVICE,
       uid: `${cluster}-${i}`,
-      labels: { 'backstage.io/kubernetes-id': SERVICE, 'app.kubernetes.io/name': SERVICE },
+      labels: {
+        'backstage.io/kubernetes-id': SERVICE,
+        'app.kubernetes.io/name': SERVICE,
+      },
       creationTimestamp: '2026-11-20T10:00:00Z',
     },
-    spec: { containers: [{ name: SERVICE, image: `contoso.azurecr.io/${SERVICE}:1.4.${cluster}` }] },
+    spec: {
+      containers: [
+        {
+          name: SERVICE,
+          image: `contoso.azurecr.io/${SERVICE}:1.4.${cluster}`,
+        },
+      ],
+    },
     status: {
       phase: 'Running',
       startTime: '2026-11-20T10:00:05Z',
@@ -39,7 +67,12 @@ function pod(cluster, i) {
           image: `contoso.azurecr.io/${SERVICE}:1.4.${cluster}`,
           state: ready
             ? { running: { startedAt: '2026-11-20T10:00:06Z' } }
-            : { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container' } },
+            : {
+                waiting: {
+                  reason: 'CrashLoopBackOff',
+                  message: 'back-off 5m0s restarting failed container',
+                },
+              },
         },
       ],
     },
@@ -48,7 +81,15 @@ function pod(cluster, i) {
 
 function fakeCluster(index, env) {
   const pods = Array.from({ length: PODS[index] }, (_, i) => pod(index, i));
-  const podList = JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items: pods });
+  // Encoded once, as an API server serves a list from its watch cache.
+  const podList = Buffer.from(
+    JSON.stringify({
+      kind: 'PodList',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: '1' },
+      items: pods,
+    }),
+  );
   const apps = JSON.stringify({
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'ApplicationList',
@@ -57,9 +98,29 @@ function fakeCluster(index, env) {
       {
         apiVersion: 'argoproj.io/v1alpha1',
         kind: 'Application',
-        metadata: { name: `${SERVICE}-${env}`, namespace: 'argocd', labels: { 'backstage.io/kubernetes-id': SERVICE, 'idp-portal/environment': env } },
-        spec: { project: 'payments-team', destination: { name: `aks-${env}`, namespace: SERVICE }, source: { repoURL: 'https://github.com/contoso/gitops.git', path: `apps/${SERVICE}/overlays/${env}` } },
-        status: { sync: { status: 'Synced', revision: '9f3c2a1b7e6d5c4b3a291807f6e5d4c3b2a19087' }, health: { status: 'Healthy' } },
+        metadata: {
+          name: `${SERVICE}-${env}`,
+          namespace: 'argocd',
+          labels: {
+            'backstage.io/kubernetes-id': SERVICE,
+            'idp-portal/environment': env,
+          },
+        },
+        spec: {
+          project: 'payments-team',
+          destination: { name: `aks-${env}`, namespace: SERVICE },
+          source: {
+            repoURL: 'https://github.com/contoso/gitops.git',
+            path: `apps/${SERVICE}/overlays/${env}`,
+          },
+        },
+        status: {
+          sync: {
+            status: 'Synced',
+            revision: '9f3c2a1b7e6d5c4b3a291807f6e5d4c3b2a19087',
+          },
+          health: { status: 'Healthy' },
+        },
       },
     ],
   });
@@ -71,9 +132,18 @@ function fakeCluster(index, env) {
       {
         apiVersion: 'platform.idp-portal.io/v1alpha1',
         kind: 'Database',
-        metadata: { name: 'payments-db', namespace: SERVICE, labels: { 'backstage.io/kubernetes-id': SERVICE } },
+        metadata: {
+          name: 'payments-db',
+          namespace: SERVICE,
+          labels: { 'backstage.io/kubernetes-id': SERVICE },
+        },
         spec: { size: 'small', connectionSecretName: 'payments-db-connection' },
-        status: { conditions: [{ type: 'Ready', status: 'True', reason: 'Available' }, { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' }] },
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'True', reason: 'Available' },
+            { type: 'Synced', status: 'True', reason: 'ReconcileSuccess' },
+          ],
+        },
       },
     ],
   });
@@ -82,89 +152,203 @@ function fakeCluster(index, env) {
     kind: 'PartialObjectMetadataList',
     apiVersion: 'meta.k8s.io/v1',
     metadata: { resourceVersion: '1' },
-    items: ['payments-db-connection', 'payments-api-tls'].map(name => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: { name, namespace: SERVICE } })),
+    items: ['payments-db-connection', 'payments-api-tls'].map(name => ({
+      kind: 'PartialObjectMetadata',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata: { name, namespace: SERVICE },
+    })),
   });
-  const notFound = JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: 'the server could not find the requested resource' });
+  const notFound = JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    status: 'Failure',
+    reason: 'NotFound',
+    code: 404,
+    message: 'the server could not find the requested resource',
+  });
   const server = http.createServer((req, res) => {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      res.writeHead(401, { 'Content-Type': 'application/json' }).end(JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401 }));
+      res
+        .writeHead(401, { 'Content-Type': 'application/json' })
+        .end(
+          JSON.stringify({
+            kind: 'Status',
+            status: 'Failure',
+            reason: 'Unauthorized',
+            code: 401,
+          }),
+        );
       return;
     }
     const url = new URL(req.url, 'http://x');
     let status = 200;
     let body;
     if (url.pathname === '/api/v1/pods') body = podList;
-    else if (url.pathname === '/apis/argoproj.io/v1alpha1/applications') body = apps;
-    else if (url.pathname === '/apis/platform.idp-portal.io/v1alpha1/databases') body = db;
-    else if (url.pathname === `/api/v1/namespaces/${SERVICE}/secrets`) body = secrets;
-    else if (url.pathname.includes('/secrets/')) body = JSON.stringify({ kind: 'Secret', apiVersion: 'v1', metadata: { name: 'payments-db-connection', namespace: SERVICE } });
+    else if (url.pathname === '/apis/argoproj.io/v1alpha1/applications')
+      body = apps;
+    else if (url.pathname === '/apis/platform.idp-portal.io/v1alpha1/databases')
+      body = db;
+    else if (url.pathname === `/api/v1/namespaces/${SERVICE}/secrets`)
+      body = secrets;
+    else if (url.pathname.includes('/secrets/'))
+      body = JSON.stringify({
+        kind: 'Secret',
+        apiVersion: 'v1',
+        metadata: { name: 'payments-db-connection', namespace: SERVICE },
+      });
     else {
       status = 404;
       body = notFound;
     }
-    setTimeout(() => res.writeHead(status, { 'Content-Type': 'application/json' }).end(body), delayMs);
+    setTimeout(
+      () =>
+        res.writeHead(status, { 'Content-Type': 'application/json' }).end(body),
+      delayMs,
+    );
   });
-  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve({ server, port: server.address().port, env })));
+  return new Promise(resolve =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, port: server.address().port, env }),
+    ),
+  );
 }
 
-const clusters = await Promise.all(['dev', 'staging', 'prod'].map((env, i) => fakeCluster(i, env)));
-await assertPortFree();
-const stopBackend = startBackend([], {
-  APP_CONFIG_kubernetes_clusterLocatorMethods: JSON.stringify([
-    {
-      type: 'config',
-      clusters: clusters.map(c => ({
-        name: `aks-${c.env}`,
-        url: `http://127.0.0.1:${c.port}`,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: TOKEN,
-        skipTLSVerify: true,
-      })),
-    },
-  ]),
-  // A 1 ms cache: every call below reads the clusters.
-  APP_CONFIG_health: JSON.stringify({ cacheTtlMs: 1, timeouts: { clusterMs: 5000 }, ...(process.env.BENCH_POD_LIST_WORKERS ? { podListWorkers: Number(process.env.BENCH_POD_LIST_WORKERS) } : {}) }),
-});
-const stop = () => {
-  stopBackend();
-  clusters.forEach(c => c.server.close());
-};
-process.on('exit', stop);
-
-const token = await guestToken();
-const route = `${base}/api/health/v1/entities/component/default/${SERVICE}/environments`;
-await until('the entity', async () => (await fetch(route, { headers: { Authorization: `Bearer ${token}` } })).ok);
-
-async function timeRoute() {
-  const t = performance.now();
-  const res = await fetch(route, { headers: { Authorization: `Bearer ${token}` } });
-  const body = await res.json();
-  const ms = performance.now() - t;
-  const pods = body.environments.reduce((n, e) => n + e.pods.total, 0);
-  if (pods !== 2000 || body.failures.length) throw new Error(`unexpected answer: ${pods} pods, ${JSON.stringify(body.failures)}`);
-  return ms;
+if (!isMainThread) {
+  const { port } = await fakeCluster(workerData.index, workerData.env);
+  parentPort.postMessage({ port });
+} else {
+  await main();
 }
-async function timeUpstream(c) {
-  const t = performance.now();
-  const res = await fetch(`http://127.0.0.1:${c.port}/api/v1/pods?labelSelector=backstage.io%2Fkubernetes-id%3D${SERVICE}`, {
-    headers: { Authorization: `Bearer ${TOKEN}` },
+
+/** Starts a fake cluster on a thread of its own; resolves once it listens. */
+function clusterThread(index, env) {
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { index, env, delayMs },
   });
-  await res.json();
-  return performance.now() - t;
+  return new Promise((resolve, reject) => {
+    worker.once('message', ({ port }) => resolve({ worker, port, env }));
+    worker.once('error', reject);
+  });
 }
 
-for (let i = 0; i < 5; i++) await timeRoute();
-const routeMs = [];
-const slowestUpstreamMs = [];
-for (let i = 0; i < iterations; i++) {
-  routeMs.push(await timeRoute());
-  const ups = [];
-  for (const c of clusters) ups.push(await timeUpstream(c));
-  slowestUpstreamMs.push(Math.max(...ups));
+async function main() {
+  const clusters = await Promise.all(
+    ['dev', 'staging', 'prod'].map((env, i) => clusterThread(i, env)),
+  );
+  await assertPortFree();
+  const stopBackend = startBackend([], {
+    APP_CONFIG_kubernetes_clusterLocatorMethods: JSON.stringify([
+      {
+        type: 'config',
+        clusters: clusters.map(c => ({
+          name: `aks-${c.env}`,
+          url: `http://127.0.0.1:${c.port}`,
+          authProvider: 'serviceAccount',
+          serviceAccountToken: TOKEN,
+          skipTLSVerify: true,
+        })),
+      },
+    ]),
+    // A 1 ms cache: every call below reads the clusters.
+    APP_CONFIG_health: JSON.stringify({
+      cacheTtlMs: 1,
+      timeouts: { clusterMs: 5000 },
+      ...(process.env.BENCH_POD_LIST_WORKERS
+        ? { podListWorkers: Number(process.env.BENCH_POD_LIST_WORKERS) }
+        : {}),
+    }),
+  });
+  const stop = () => {
+    stopBackend();
+    clusters.forEach(c => c.worker.terminate());
+  };
+  process.on('exit', stop);
+
+  const token = await guestToken();
+  const route = `${base}/api/health/v1/entities/component/default/${SERVICE}/environments`;
+  await until(
+    'the entity',
+    async () =>
+      (
+        await fetch(route, { headers: { Authorization: `Bearer ${token}` } })
+      ).ok,
+  );
+
+  async function timeRoute() {
+    const t = performance.now();
+    const res = await fetch(route, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const body = await res.json();
+    const ms = performance.now() - t;
+    const pods = body.environments.reduce((n, e) => n + e.pods.total, 0);
+    if (pods !== 2000 || body.failures.length)
+      throw new Error(
+        `unexpected answer: ${pods} pods, ${JSON.stringify(body.failures)}`,
+      );
+    return ms;
+  }
+  async function timeUpstream(c) {
+    const t = performance.now();
+    const res = await fetch(
+      `http://127.0.0.1:${c.port}/api/v1/pods?labelSelector=backstage.io%2Fkubernetes-id%3D${SERVICE}`,
+      {
+        headers: { Authorization: `Bearer ${TOKEN}` },
+      },
+    );
+    await res.json();
+    return performance.now() - t;
+  }
+
+  // The same permission-checked lookup the route makes before it may answer.
+  const entity = `${base}/api/catalog/entities/by-name/component/default/${SERVICE}`;
+  async function timeCatalog() {
+    const t = performance.now();
+    const res = await fetch(entity, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    await res.json();
+    return performance.now() - t;
+  }
+
+  for (let i = 0; i < 5; i++) await timeRoute();
+  const routeMs = [];
+  const slowestUpstreamMs = [];
+  const catalogMs = [];
+  for (let i = 0; i < iterations; i++) {
+    routeMs.push(await timeRoute());
+    const ups = [];
+    for (const c of clusters) ups.push(await timeUpstream(c));
+    slowestUpstreamMs.push(Math.max(...ups));
+    catalogMs.push(await timeCatalog());
+  }
+  console.log(
+    `iterations: ${iterations}, 3 clusters, ${PODS.reduce(
+      (a, b) => a + b,
+    )} pods, upstream delay ${delayMs} ms per response`,
+  );
+  console.log(
+    `health route (environments)   p50 ${pct(routeMs, 50).toFixed(
+      0,
+    )} ms  p95 ${pct(routeMs, 95).toFixed(0)} ms`,
+  );
+  console.log(
+    `slowest single upstream call  p50 ${pct(slowestUpstreamMs, 50).toFixed(
+      0,
+    )} ms  p95 ${pct(slowestUpstreamMs, 95).toFixed(0)} ms`,
+  );
+  console.log(
+    `catalog lookup alone          p50 ${pct(catalogMs, 50).toFixed(
+      0,
+    )} ms  p95 ${pct(catalogMs, 95).toFixed(0)} ms`,
+  );
+  console.log(
+    `ratio route/slowest upstream  p50 ${(
+      pct(routeMs, 50) / pct(slowestUpstreamMs, 50)
+    ).toFixed(2)}  p95 ${(
+      pct(routeMs, 95) / pct(slowestUpstreamMs, 95)
+    ).toFixed(2)}`,
+  );
+  stop();
+  process.exit(0);
 }
-console.log(`iterations: ${iterations}, 3 clusters, ${PODS.reduce((a, b) => a + b)} pods, upstream delay ${delayMs} ms per response`);
-console.log(`health route (environments)   p50 ${pct(routeMs, 50).toFixed(0)} ms  p95 ${pct(routeMs, 95).toFixed(0)} ms`);
-console.log(`slowest single upstream call  p50 ${pct(slowestUpstreamMs, 50).toFixed(0)} ms  p95 ${pct(slowestUpstreamMs, 95).toFixed(0)} ms`);
-console.log(`ratio route/slowest upstream  p50 ${(pct(routeMs, 50) / pct(slowestUpstreamMs, 50)).toFixed(2)}  p95 ${(pct(routeMs, 95) / pct(slowestUpstreamMs, 95)).toFixed(2)}`);
-stop();
-process.exit(0);
