@@ -90,7 +90,7 @@ export class HealthService {
   private readonly inFlight = new Map<string, Promise<EntityHealth>>();
   private readonly alerts?: AlertsSource;
   private readonly podLists?: PodListSummarizer;
-  private readonly connections = new KubernetesConnections();
+  private readonly connections: KubernetesConnections;
 
   static fromConfig(
     rootConfig: RootConfigService,
@@ -141,6 +141,9 @@ export class HealthService {
     this.now = options.now ?? (() => new Date());
     this.alerts = options.alerts;
     this.podLists = options.podLists;
+    this.connections = new KubernetesConnections(undefined, id =>
+      this.podLists?.closeConnection(id),
+    );
   }
 
   /** Stops the pod list threads and closes the kept-alive connections. */
@@ -251,9 +254,7 @@ export class HealthService {
             namespace,
             now,
             connections: this.connections,
-            summarizePodList: this.podLists
-              ? (body, at) => this.podLists!.summarize(body, at)
-              : undefined,
+            podLists: this.podLists,
             timeoutMs: this.config.clusterTimeoutMs,
             getToken: () => this.tokens.getToken(cluster, options),
           }),

@@ -4,9 +4,24 @@ import http from 'node:http';
 import https from 'node:https';
 import fetch, { Headers, RequestInit } from 'node-fetch';
 import { ClusterConfig } from '../config';
+import type { PodListRequest } from './PodListSummarizer';
+
+let connections = 0;
 
 /** Identities whose connections are kept; beyond this the least recently used are closed. */
 export const MAX_CONNECTIONS = 200;
+
+// What client-node puts on its agent for TLS: the cluster CA, a client certificate,
+// skipTLSVerify as rejectUnauthorized, the TLS server name.
+const TLS_OPTIONS = [
+  'ca',
+  'cert',
+  'key',
+  'pfx',
+  'passphrase',
+  'rejectUnauthorized',
+  'servername',
+];
 
 /**
  * GETs from one API server as one identity. Credentials and TLS settings come from
@@ -18,11 +33,49 @@ export const MAX_CONNECTIONS = 200;
  */
 export class KubernetesConnection {
   private init?: Promise<RequestInit>;
+  /** Names this connection to the pod list threads, which keep their own agent for it. */
+  readonly id = `connection-${(connections += 1)}`;
 
   constructor(
     readonly cluster: ClusterConfig,
     private readonly token: string,
+    private readonly onClose?: (id: string) => void,
   ) {}
+
+  /**
+   * The GET of `path` as plain data, for a pod list thread to make with its own agent;
+   * undefined when the connection goes through a proxy agent, which cannot be rebuilt there.
+   */
+  async request(
+    path: string,
+    accept = 'application/json',
+  ): Promise<PodListRequest | undefined> {
+    const init = await (this.init ??= this.connect());
+    const agent = init.agent;
+    if (
+      !(agent instanceof http.Agent) ||
+      (agent.constructor !== http.Agent && agent.constructor !== https.Agent)
+    ) {
+      return undefined;
+    }
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => {
+      headers[name] = value;
+    });
+    headers.accept = accept;
+    const options = (agent as http.Agent & { options: Record<string, unknown> })
+      .options;
+    const tls: Record<string, unknown> = {};
+    for (const key of TLS_OPTIONS) {
+      if (options[key] !== undefined) tls[key] = options[key];
+    }
+    return {
+      url: `${this.cluster.url.replace(/\/$/, '')}${path}`,
+      headers,
+      ...(agent instanceof https.Agent ? { tls } : {}),
+      connection: this.id,
+    };
+  }
 
   /** The body of a successful GET; an ApiException for any other status. */
   async get(
@@ -66,6 +119,7 @@ export class KubernetesConnection {
     this.init
       ?.then(init => (init.agent as http.Agent | undefined)?.destroy?.())
       .catch(() => {});
+    this.onClose?.(this.id);
   }
 
   private async connect(): Promise<RequestInit> {
@@ -115,7 +169,11 @@ function keptAlive(agent: RequestInit['agent']): RequestInit['agent'] {
 export class KubernetesConnections {
   private readonly connections = new Map<string, KubernetesConnection>();
 
-  constructor(private readonly max = MAX_CONNECTIONS) {}
+  constructor(
+    private readonly max = MAX_CONNECTIONS,
+    /** Told the id of every connection closed. */
+    private readonly onClose?: (id: string) => void,
+  ) {}
 
   get size(): number {
     return this.connections.size;
@@ -133,7 +191,7 @@ export class KubernetesConnections {
       return existing;
     }
     existing?.close();
-    const connection = new KubernetesConnection(cluster, token);
+    const connection = new KubernetesConnection(cluster, token, this.onClose);
     this.connections.set(key, connection);
     if (this.connections.size > this.max) {
       const [oldestKey, oldest] = this.connections.entries().next().value!;

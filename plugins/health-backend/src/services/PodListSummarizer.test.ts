@@ -1,6 +1,11 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { summarizePods } from '@internal/plugin-health-common';
+import { ApiException } from '@kubernetes/client-node';
+import { ClusterConfig } from '../config';
+import { FakeKubernetes } from '../__testUtils__/fakeKubernetes';
 import { pod } from '../__testUtils__/payloads';
+import { healthyDev } from '../__testUtils__/scenario';
+import { KubernetesConnection } from './KubernetesConnections';
 import { PodListSummarizer, WORKER_THRESHOLD_BYTES } from './PodListSummarizer';
 
 const NOW = new Date('2025-11-20T12:00:00Z');
@@ -123,5 +128,122 @@ describe('PodListSummarizer', () => {
 
     expect(await summarizer.summarize(list, NOW)).toEqual(inPlace(list));
     expect(summarizer.counts).toEqual({ onThreads: 0, inPlace: 1 });
+  });
+});
+
+describe('PodListSummarizer fetching on its threads', () => {
+  let summarizer: PodListSummarizer;
+  let fake: FakeKubernetes;
+  const cluster = (url: string): ClusterConfig => ({
+    name: 'aks-dev',
+    url,
+    authProvider: 'serviceAccount',
+    skipTLSVerify: true,
+    environment: 'dev',
+  });
+  const path = '/api/v1/pods?labelSelector=app%3Dpayments-api';
+  const notExpected = () => Promise.reject(new Error('no fallback expected'));
+
+  beforeEach(async () => {
+    fake = await FakeKubernetes.start(healthyDev('sa-token'));
+    summarizer = new PodListSummarizer({
+      workers: 1,
+      logger: mockServices.logger.mock(),
+      execArgv: TRANSFORM,
+    });
+    await summarizer.started();
+  });
+  afterEach(async () => {
+    await summarizer.close();
+    await fake.close();
+  });
+
+  it("fetches with the connection's credentials over one kept-alive connection", async () => {
+    const connection = new KubernetesConnection(cluster(fake.url), 'sa-token');
+    const request = (await connection.request(path))!;
+    const signal = new AbortController().signal;
+
+    const first = await summarizer.fetchAndSummarize(
+      request,
+      NOW,
+      signal,
+      notExpected,
+    );
+    const second = await summarizer.fetchAndSummarize(
+      request,
+      NOW,
+      signal,
+      notExpected,
+    );
+
+    expect(first).toEqual(summarizePods(fake.options.pods!.slice(0, 2), NOW));
+    expect(second).toEqual(first);
+    expect(summarizer.counts.onThreads).toBe(2);
+    expect(fake.requests.map(r => [r.path, r.authorization])).toEqual([
+      ['/api/v1/pods', 'Bearer sa-token'],
+      ['/api/v1/pods', 'Bearer sa-token'],
+    ]);
+    expect(fake.connectionsOpened).toBe(1);
+    connection.close();
+  });
+
+  it('gives the errors the calling thread would have got', async () => {
+    const signal = new AbortController().signal;
+    const rejected = new KubernetesConnection(cluster(fake.url), 'wrong-token');
+    const status = await summarizer
+      .fetchAndSummarize((await rejected.request(path))!, NOW, signal, notExpected)!
+      .catch(e => e);
+    expect(status).toBeInstanceOf(ApiException);
+    expect(status.code).toBe(401);
+    expect(JSON.parse(status.body)).toMatchObject({ reason: 'Unauthorized' });
+
+    const closed = await FakeKubernetes.start({ token: 'x' });
+    const url = closed.url;
+    await closed.close();
+    const refused = await summarizer
+      .fetchAndSummarize(
+        (await new KubernetesConnection(cluster(url), 'x').request(path))!,
+        NOW,
+        signal,
+        notExpected,
+      )!
+      .catch(e => e);
+    expect(refused.code).toBe('ECONNREFUSED');
+  });
+
+  it('stops the request when the deadline aborts it', async () => {
+    fake.behaviour = 'hang';
+    const controller = new AbortController();
+    const connection = new KubernetesConnection(cluster(fake.url), 'sa-token');
+    const reading = summarizer.fetchAndSummarize(
+      (await connection.request(path))!,
+      NOW,
+      controller.signal,
+      notExpected,
+    )!;
+    while (fake.requests.length === 0) {
+      await new Promise(resolve => setTimeout(resolve, 5));
+    }
+
+    controller.abort();
+
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('leaves the fetch to the caller when no thread runs', async () => {
+    const none = new PodListSummarizer({
+      workers: 0,
+      logger: mockServices.logger.mock(),
+    });
+    const connection = new KubernetesConnection(cluster(fake.url), 'sa-token');
+
+    expect(
+      none.fetchAndSummarize(
+        (await connection.request(path))!,
+        NOW,
+        new AbortController().signal,
+        notExpected,
+      ),
+    ).toBeUndefined();
   });
 });

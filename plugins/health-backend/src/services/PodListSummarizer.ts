@@ -1,5 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { PodSummary, summarizePods } from '@internal/plugin-health-common';
+import { ApiException } from '@kubernetes/client-node';
 import { Worker } from 'node:worker_threads';
 
 /** Smaller lists are parsed in place: handing them to a thread costs more than it saves. */
@@ -13,11 +14,39 @@ export type PodListSummarizerOptions = {
   execArgv?: string[];
 };
 
+/**
+ * A GET of a PodList that a thread can make itself: plain data only, taken from the
+ * connection's KubeConfig (credentials, CA and client certificate).
+ */
+export type PodListRequest = {
+  url: string;
+  headers: Record<string, string>;
+  /** TLS options of the connection's agent; absent for plain HTTP. */
+  tls?: Record<string, unknown>;
+  /** Identifies the connection: the thread keeps one kept-alive agent per connection. */
+  connection: string;
+};
+
 type Job = {
-  body: Uint8Array;
+  /** The bytes to parse; absent when the thread fetches them itself. */
+  body?: Uint8Array;
   now: Date;
   resolve: (summary: PodSummary) => void;
   reject: (error: Error) => void;
+  /** For a fetch: what to do when the thread stops before answering. */
+  fallback?: () => Promise<PodSummary>;
+};
+
+type Reply = {
+  ready?: boolean;
+  id: number;
+  summary?: PodSummary;
+  /** A parse failure, or a network failure with its code. */
+  error?: string;
+  code?: string;
+  /** An answer other than 2xx, with its body. */
+  status?: number;
+  body?: string;
 };
 
 type Thread = {
@@ -29,20 +58,73 @@ type Thread = {
   started: Promise<void>;
 };
 
-// The thread's whole program: it shares summarizePods with the rest of the plugin.
+// The thread's whole program: it shares summarizePods with the rest of the plugin, and
+// fetches with Node's own http(s) and a kept-alive agent per connection.
 const threadSource = (healthCommon: string) => `
 const { parentPort } = require('node:worker_threads');
+const http = require('node:http');
+const https = require('node:https');
 const { summarizePods } = require(${JSON.stringify(healthCommon)});
-parentPort.on('message', ({ id, body, now }) => {
+const agents = new Map();
+const requests = new Map();
+
+function summarize(id, bytes, now) {
   let reply;
   try {
-    const list = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    const list = JSON.parse(bytes.toString('utf8'));
     const items = list && Array.isArray(list.items) ? list.items : [];
     reply = { id, summary: summarizePods(items, new Date(now)) };
   } catch (error) {
     reply = { id, error: String((error && error.message) || error) };
   }
   parentPort.postMessage(reply);
+}
+
+function fetchList({ id, url, headers, tls, connection, now }) {
+  const secure = url.startsWith('https:');
+  let agent = agents.get(connection);
+  if (!agent) {
+    const options = { ...(tls || {}), keepAlive: true, timeout: 60000 };
+    agent = secure ? new https.Agent(options) : new http.Agent(options);
+    agents.set(connection, agent);
+  }
+  const req = (secure ? https : http).get(url, { agent, headers }, res => {
+    const chunks = [];
+    res.on('data', chunk => chunks.push(chunk));
+    res.on('error', error => fail(error));
+    res.on('end', () => {
+      if (!requests.delete(id)) return;
+      const bytes = Buffer.concat(chunks);
+      if (res.statusCode < 200 || res.statusCode > 299) {
+        parentPort.postMessage({ id, status: res.statusCode, body: bytes.toString('utf8') });
+      } else {
+        summarize(id, bytes, now);
+      }
+    });
+  });
+  const fail = error => {
+    if (!requests.delete(id)) return;
+    parentPort.postMessage({ id, error: String(error && error.message || error), code: error && error.code });
+  };
+  req.on('error', fail);
+  requests.set(id, req);
+}
+
+parentPort.on('message', message => {
+  if (message.abort !== undefined) {
+    const req = requests.get(message.abort);
+    requests.delete(message.abort);
+    if (req) req.destroy();
+  } else if (message.closeConnection !== undefined) {
+    const agent = agents.get(message.closeConnection);
+    agents.delete(message.closeConnection);
+    if (agent) agent.destroy();
+  } else if (message.url) {
+    fetchList(message);
+  } else {
+    const { id, body, now } = message;
+    summarize(id, Buffer.from(body.buffer, body.byteOffset, body.byteLength), now);
+  }
 });
 parentPort.postMessage({ ready: true });
 `;
@@ -86,13 +168,49 @@ export class PodListSummarizer {
     await Promise.all(this.threads.map(t => t.started));
   }
 
+  /**
+   * Fetches a PodList on a thread and summarises it there, so its bytes never reach the
+   * calling thread. Undefined when no thread runs: the caller fetches the list itself.
+   * `fallback` is run should the thread stop before it answers.
+   */
+  fetchAndSummarize(
+    request: PodListRequest,
+    now: Date,
+    signal: AbortSignal,
+    fallback: () => Promise<PodSummary>,
+  ): Promise<PodSummary> | undefined {
+    const thread = this.idleThread();
+    if (!thread) return undefined;
+    return new Promise<PodSummary>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(abortError());
+        return;
+      }
+      const id = this.nextId++;
+      thread.jobs.set(id, { now, resolve, reject, fallback });
+      signal.addEventListener(
+        'abort',
+        () => {
+          if (!thread.jobs.delete(id)) return;
+          thread.worker.postMessage({ abort: id });
+          reject(abortError());
+        },
+        { once: true },
+      );
+      thread.worker.postMessage({ id, ...request, now: now.getTime() });
+    });
+  }
+
+  /** Tells the threads a connection is closed, so they close their agents for it. */
+  closeConnection(connection: string) {
+    for (const thread of this.threads) {
+      if (!thread.failed) thread.worker.postMessage({ closeConnection: connection });
+    }
+  }
+
   async summarize(body: Uint8Array, now: Date): Promise<PodSummary> {
     const thread =
-      body.byteLength >= WORKER_THRESHOLD_BYTES
-        ? this.threads
-            .filter(t => t.online && !t.failed)
-            .sort((a, b) => a.jobs.size - b.jobs.size)[0]
-        : undefined;
+      body.byteLength >= WORKER_THRESHOLD_BYTES ? this.idleThread() : undefined;
     if (!thread) return this.inPlace(body, now);
     return new Promise<PodSummary>((resolve, reject) => {
       const id = this.nextId++;
@@ -106,6 +224,13 @@ export class PodListSummarizer {
         owned ? [body.buffer as ArrayBuffer] : [],
       );
     });
+  }
+
+  /** The running thread with the fewest jobs. */
+  private idleThread(): Thread | undefined {
+    return this.threads
+      .filter(t => t.online && !t.failed)
+      .sort((a, b) => a.jobs.size - b.jobs.size)[0];
   }
 
   async close(): Promise<void> {
@@ -133,12 +258,7 @@ export class PodListSummarizer {
     worker.unref();
     worker.on(
       'message',
-      (reply: {
-        ready?: boolean;
-        id: number;
-        summary?: PodSummary;
-        error?: string;
-      }) => {
+      (reply: Reply) => {
         // Its program loaded: the thread can take work.
         if (reply.ready) {
           thread.online = true;
@@ -150,7 +270,7 @@ export class PodListSummarizer {
         thread.jobs.delete(reply.id);
         this.counts.onThreads += 1;
         if (reply.summary) job.resolve(reply.summary);
-        else job.reject(new Error(reply.error ?? 'the pod list could not be read'));
+        else job.reject(replyError(reply));
       },
     );
     const fail = (error: unknown) => {
@@ -159,7 +279,9 @@ export class PodListSummarizer {
       started();
       if (!this.closing) this.warn(error);
       for (const job of thread.jobs.values()) {
-        if (job.body.byteLength > 0) {
+        if (job.fallback) {
+          job.fallback().then(job.resolve, job.reject);
+        } else if (job.body && job.body.byteLength > 0) {
           this.inPlace(job.body, job.now).then(job.resolve, job.reject);
         } else {
           // The bytes moved to the thread that stopped.
@@ -192,6 +314,27 @@ export class PodListSummarizer {
       { error: error instanceof Error ? error.message : String(error) },
     );
   }
+}
+
+/** The error the calling thread would have seen had it made the request itself. */
+function replyError(reply: Reply): Error {
+  if (reply.status !== undefined) {
+    return new ApiException(
+      reply.status,
+      `HTTP ${reply.status}`,
+      reply.body ?? '',
+      {},
+    );
+  }
+  const error = new Error(reply.error ?? 'the pod list could not be read');
+  if (reply.code) Object.assign(error, { code: reply.code });
+  return error;
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('The operation was aborted.'), {
+    name: 'AbortError',
+  });
 }
 
 async function summarizeInPlace(

@@ -11,6 +11,7 @@ import {
   KubernetesConnection,
   KubernetesConnections,
 } from './KubernetesConnections';
+import { PodListSummarizer } from './PodListSummarizer';
 
 export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 export const ARGOCD_GROUP = 'argoproj.io';
@@ -63,8 +64,8 @@ export type ReadClusterOptions = {
   now: Date;
   /** Kept-alive connections to reuse; a connection for this read alone when absent. */
   connections?: KubernetesConnections;
-  /** Turns a PodList's JSON into its summary; parsed in place when absent. */
-  summarizePodList?: (body: Uint8Array, now: Date) => Promise<PodSummary>;
+  /** Threads that fetch and parse pod lists; parsed in place when absent. */
+  podLists?: PodListSummarizer;
   getToken: () => Promise<string>;
   timeoutMs: number;
 };
@@ -229,7 +230,7 @@ async function readAll(
   signal: AbortSignal,
   progress: Progress,
 ): Promise<void> {
-  const { cluster, kubernetesId, namespace, now } = options;
+  const { cluster, kubernetesId, namespace, now, podLists } = options;
   const connection =
     options.connections?.for(cluster, token) ??
     new KubernetesConnection(cluster, token);
@@ -240,11 +241,21 @@ async function readAll(
   const pods = progress.track(
     { label: `Kubernetes pods ${on}`, action: 'list pods' },
     async () => {
-      const body = await connection.get(`/api/v1/pods?${selector}`, signal);
+      const path = `/api/v1/pods?${selector}`;
       // Summarised at once: this cluster's pods are counted while others still answer.
-      return options.summarizePodList
-        ? options.summarizePodList(body, now)
-        : summarizePods(itemsOf(JSON.parse(body.toString('utf8'))), now);
+      const inPlace = async () => {
+        const body = await connection.get(path, signal);
+        return podLists
+          ? podLists.summarize(body, now)
+          : summarizePods(itemsOf(JSON.parse(body.toString('utf8'))), now);
+      };
+      // A thread fetches the list itself: its megabyte never reaches this thread.
+      const request = podLists && (await connection.request(path));
+      return (
+        (request &&
+          podLists!.fetchAndSummarize(request, now, signal, inPlace)) ??
+        inPlace()
+      );
     },
     summary => {
       progress.podSummary = summary;
