@@ -5,7 +5,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { HealthService } from './services/HealthService';
+import { HealthService, healthTarget } from './services/HealthService';
 import {
   EntityHealth,
   EnvironmentsResponse,
@@ -70,9 +70,8 @@ export async function createRouter(
     // An entity seen before is read from the clusters while the catalog checks this caller
     // again; nothing read is answered before that check passes.
     const seen = remembered.get(entityRef);
-    if (seen) {
-      health.getEntityHealth(seen, healthOptions).catch(() => {});
-    }
+    const early = seen && health.getEntityHealth(seen, healthOptions);
+    early?.catch(() => {});
     // The catalog applies its read permission rules to the caller: a denied entity is
     // indistinguishable from a missing one, so this answer reveals nothing either way,
     // and it does not wait for the early read.
@@ -83,7 +82,9 @@ export async function createRouter(
       throw new NotFoundError(`no entity ${entityRef}`);
     }
     remember(remembered, entityRef, entity);
-    // Same kubernetes-id as before: the early read is the one answered.
+    // Same kubernetes-id and namespace as before: the early read is the one answered, even
+    // when it finished before the catalog did and its cache entry has already expired.
+    if (early && sameTarget(seen, entity)) return early;
     return health.getEntityHealth(entity, healthOptions);
   };
 
@@ -137,6 +138,15 @@ export async function createRouter(
   );
 
   return router;
+}
+
+function sameTarget(a: Entity, b: Entity): boolean {
+  const [x, y] = [healthTarget(a), healthTarget(b)];
+  return (
+    x.entityRef === y.entityRef &&
+    x.kubernetesId === y.kubernetesId &&
+    x.namespace === y.namespace
+  );
 }
 
 function remember(

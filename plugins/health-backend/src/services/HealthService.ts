@@ -156,13 +156,7 @@ export class HealthService {
     entity: Entity,
     options: GetEntityHealthOptions = {},
   ): Promise<EntityHealth> {
-    const entityRef = stringifyEntityRef(entity);
-    const kubernetesId =
-      entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ??
-      entity.metadata.name;
-    const namespace =
-      entity.metadata.annotations?.[KUBERNETES_NAMESPACE_ANNOTATION] ??
-      kubernetesId;
+    const { entityRef, kubernetesId, namespace } = healthTarget(entity);
     const key = this.cacheKey(
       entityRef,
       kubernetesId,
@@ -369,6 +363,27 @@ export class HealthService {
     }
     return summary;
   }
+}
+
+/**
+ * What a health answer is read for. Two versions of an entity with the same target get the
+ * same answer.
+ */
+export function healthTarget(entity: Entity): {
+  entityRef: string;
+  kubernetesId: string;
+  namespace: string;
+} {
+  const kubernetesId =
+    entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ??
+    entity.metadata.name;
+  return {
+    entityRef: stringifyEntityRef(entity),
+    kubernetesId,
+    namespace:
+      entity.metadata.annotations?.[KUBERNETES_NAMESPACE_ANNOTATION] ??
+      kubernetesId,
+  };
 }
 
 /**
