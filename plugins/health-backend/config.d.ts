@@ -57,9 +57,10 @@ export interface Config {
     };
 
     /**
-     * Worker threads that parse large pod lists (64 KB of JSON and more), so that thousands of
-     * pods neither block the backend's request thread nor wait for one another. 0 parses them
-     * on the request thread.
+     * Worker threads that fetch and parse pod lists, so that thousands of pods neither block
+     * the backend's request thread nor wait for one another; only their summary comes back.
+     * Connections through a proxy are fetched on the request thread, and their large lists
+     * parsed on these threads. 0 does everything on the request thread.
      * @default one per CPU core, at most 4
      */
     podListWorkers?: number;

@@ -1,6 +1,12 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { summarizePods } from '@internal/plugin-health-common';
 import { ApiException } from '@kubernetes/client-node';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import https from 'node:https';
+import { AddressInfo } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
 import { ClusterConfig } from '../config';
 import { FakeKubernetes } from '../__testUtils__/fakeKubernetes';
 import { pod } from '../__testUtils__/payloads';
@@ -191,7 +197,12 @@ describe('PodListSummarizer fetching on its threads', () => {
     const signal = new AbortController().signal;
     const rejected = new KubernetesConnection(cluster(fake.url), 'wrong-token');
     const status = await summarizer
-      .fetchAndSummarize((await rejected.request(path))!, NOW, signal, notExpected)!
+      .fetchAndSummarize(
+        (await rejected.request(path))!,
+        NOW,
+        signal,
+        notExpected,
+      )!
       .catch(e => e);
     expect(status).toBeInstanceOf(ApiException);
     expect(status.code).toBe(401);
@@ -228,6 +239,80 @@ describe('PodListSummarizer fetching on its threads', () => {
     controller.abort();
 
     await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('verifies the API server with the cluster CA, as client-node would', async () => {
+    const dir = fs.mkdtempSync(join(os.tmpdir(), 'fake-aks-tls-'));
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const cert = fs.readFileSync(join(dir, 'cert.pem'), 'utf8');
+    const key = fs.readFileSync(join(dir, 'key.pem'), 'utf8');
+    fs.rmSync(dir, { recursive: true, force: true });
+    const pods = fake.options.pods!.slice(0, 2);
+    const server = https.createServer({ cert, key }, (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({ kind: 'PodList', apiVersion: 'v1', items: pods }),
+      );
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const signal = new AbortController().signal;
+    try {
+      const trusted = new KubernetesConnection(
+        {
+          ...cluster(url),
+          skipTLSVerify: false,
+          caData: Buffer.from(cert).toString('base64'),
+        },
+        'sa-token',
+      );
+      await expect(
+        summarizer.fetchAndSummarize(
+          (await trusted.request(path))!,
+          NOW,
+          signal,
+          notExpected,
+        ),
+      ).resolves.toEqual(summarizePods(pods, NOW));
+
+      const untrusted = new KubernetesConnection(
+        { ...cluster(url), skipTLSVerify: false },
+        'sa-token',
+      );
+      const refused = await summarizer
+        .fetchAndSummarize(
+          (await untrusted.request(path))!,
+          NOW,
+          signal,
+          notExpected,
+        )!
+        .catch(e => e);
+      expect(refused.code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY/);
+      trusted.close();
+      untrusted.close();
+    } finally {
+      server.close();
+    }
   });
 
   it('leaves the fetch to the caller when no thread runs', async () => {
