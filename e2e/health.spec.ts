@@ -7,6 +7,7 @@ import {
 import { FakeAzure } from '../plugins/azure-monitor-backend/src/__testUtils__/fakeAzure';
 import { fakeAzureOptions } from '../plugins/azure-monitor-backend/src/__testUtils__/scenario';
 import { FAKE_AZURE_PORT, FAKE_CLUSTER_TOKEN, FAKE_CLUSTERS } from '../playwright.config';
+import { signInAsGuest } from './support/guest';
 
 // Three fake AKS API servers answer the real @kubernetes/client-node of the health backend:
 // dev healthy, staging OutOfSync with a crash-looping pod, prod never answers. A fake Azure
@@ -31,13 +32,7 @@ test.afterAll(async () => {
 });
 
 test('a component page shows its health, environments and cloud resources, naming the cluster that hangs', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
+  await signInAsGuest(page);
   const started = Date.now();
   await page.goto('/catalog/default/component/payments-api');
 
@@ -88,13 +83,7 @@ test('a component page shows its health, environments and cloud resources, namin
 });
 
 test('the Kubernetes tab shows pods, errors and restarts per cluster, naming the cluster that hangs', async ({ page }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
+  await signInAsGuest(page);
   // A backend that just started may still be reading the catalog.
   await expect(async () => {
     await page.goto('/catalog/default/component/payments-api');
