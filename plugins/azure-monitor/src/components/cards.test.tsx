@@ -281,7 +281,7 @@ describe('AzureMetricsCard', () => {
             series(appId, 'orders-api', 'Requests', 'requests', 'Count', [10, 12]),
             series(insightsId, 'orders-ai', 'requests/count', 'requests', 'Count', [3, 4]),
             series(appId, 'orders-api', 'HttpResponseTime', 'latency', 'Seconds', [0.25, 0.5]),
-            series(insightsId, 'orders-ai', 'requests/duration', 'latency', 'Milliseconds', [120]),
+            series(insightsId, 'orders-ai', 'requests/duration', 'latency', 'MilliSeconds', [120]),
             series(appId, 'orders-api', 'MemoryWorkingSet', 'memory', 'Bytes', [2 * 1024 * 1024]),
           ]),
       }),

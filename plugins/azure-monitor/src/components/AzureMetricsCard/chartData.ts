@@ -17,20 +17,21 @@ type Scale = { label: string; factor: number };
  * label; units that cannot be compared (memory in bytes and in percent) stay apart.
  */
 function scaleOf(kind: MetricKind, unit: string): Scale {
-  switch (unit) {
-    case 'Percent':
+  // Azure Monitor spells it `MilliSeconds`; compared without case, as its units are.
+  switch (unit.toLowerCase()) {
+    case 'percent':
       return { label: '%', factor: 1 };
-    case 'Milliseconds':
+    case 'milliseconds':
       return { label: 'ms', factor: 1 };
-    case 'Seconds':
+    case 'seconds':
       return kind === 'latency'
         ? { label: 'ms', factor: 1000 }
         : { label: 's', factor: 1 };
-    case 'Bytes':
+    case 'bytes':
       return { label: 'MiB', factor: 1 / (1024 * 1024) };
-    case 'Count':
+    case 'count':
       return { label: kind === 'failures' ? 'failed requests' : 'requests', factor: 1 };
-    case 'CountPerSecond':
+    case 'countpersecond':
       return { label: 'per second', factor: 1 };
     default:
       return { label: unit.toLowerCase(), factor: 1 };
