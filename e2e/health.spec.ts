@@ -74,6 +74,8 @@ test('a component page shows its health, environments and cloud resources, namin
   await expect(metrics.getByRole('button', { name: /Time range/ })).toHaveText(/Last 24 hours/);
   await expect(curves.first()).toHaveAttribute('d', /^M[-\d.]+,[-\d.]+[CL]/);
 
+  // No chart tooltip over the screenshots.
+  await page.mouse.move(0, 0);
   await page.screenshot({ path: 'test-results/screenshots/component-health.png', fullPage: true });
   await alerts.screenshot({ path: 'test-results/screenshots/azure-alerts-card.png' });
   await metrics.screenshot({ path: 'test-results/screenshots/azure-metrics-card.png' });

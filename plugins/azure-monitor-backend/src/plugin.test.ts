@@ -202,10 +202,10 @@ describe('azureMonitorPlugin', () => {
 
     const requests = answer.series.find(s => s.metric === 'Requests')!;
     expect(requests.unit).toBe('Count');
-    // Counts are totals, gauges averages (the fake answers totals in the hundreds).
-    expect(requests.points.map(p => p.value)).toEqual([100, 101, 102]);
+    // Counts are totals (5 samples of 240 a minute), gauges averages.
+    expect(requests.points.map(p => p.value)).toEqual([1200, 1260, 1320]);
     const cpu = answer.series.find(s => s.metric === 'cpu_percent')!;
-    expect(cpu.points.map(p => p.value)).toEqual([10, 11, 12]);
+    expect(cpu.points.map(p => p.value)).toEqual([23, 24.15, 25.3]);
 
     const call = fake
       .armRequests(/payments-api\/providers\/Microsoft\.Insights\/metrics$/)

@@ -89,6 +89,51 @@ const SUPPORTED_METRICS: Record<string, Record<string, string>> = {
   },
 };
 
+/**
+ * A plausible average per 1-minute sample of each metric, in its unit, for a small service
+ * (about 4 requests a second, 85 ms responses, a few failures): the charts then look like a
+ * real service's, and counts stay below the requests they are part of.
+ */
+const TYPICAL_AVERAGE: Record<string, number> = {
+  Requests: 240,
+  Http5xx: 1.2,
+  Http4xx: 6,
+  HttpResponseTime: 0.085,
+  AverageResponseTime: 0.09,
+  CpuTime: 8.4,
+  MemoryWorkingSet: 367_001_600,
+  'requests/count': 230,
+  'requests/failed': 1,
+  'requests/duration': 88,
+  'exceptions/count': 0.6,
+  node_cpu_usage_percentage: 38,
+  node_memory_working_set_percentage: 61,
+  kube_pod_status_ready: 6,
+  cpu_percent: 23,
+  memory_percent: 41,
+  active_connections: 18,
+  percentProcessorTime: 12,
+  usedmemorypercentage: 22,
+  connectedclients: 9,
+  IncomingRequests: 120,
+  ServerErrors: 0.2,
+  ThrottledRequests: 0,
+  Transactions: 40,
+  UsedCapacity: 5_368_709_120,
+};
+
+/** One metric's value at the i-th of three points: rising 5% per point, as a busy afternoon. */
+function fakeMetricValue(
+  name: string,
+  aggregation: 'average' | 'total',
+  i: number,
+): number {
+  const average = (TYPICAL_AVERAGE[name] ?? 10) * (1 + 0.05 * i);
+  // A total sums the 5 one-minute samples of a PT5M interval.
+  const value = aggregation === 'total' ? average * 5 : average;
+  return Math.round(value * 1000) / 1000;
+}
+
 /** A self-signed certificate for 127.0.0.1, made with openssl for this test run only. */
 export function selfSignedCertificate(): { key: string; cert: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-azure-'));
@@ -444,11 +489,11 @@ export class FakeAzure {
     const template = example.value[0];
     const startMs = Date.parse(start);
     const endMs = Date.parse(end);
-    // Three points across the requested window are enough to see the series' shape.
+    // Three points, from the start to the end of the requested window, show the series' shape.
     const stamps = [0, 1, 2].map(i =>
-      new Date(startMs + ((endMs - startMs) * i) / 3).toISOString(),
+      new Date(startMs + ((endMs - startMs) * i) / 2).toISOString(),
     );
-    const value = names.map((name, index) => ({
+    const value = names.map(name => ({
       ...template,
       id: `${resource.id}/providers/Microsoft.Insights/metrics/${name}`,
       name: { value: name, localizedValue: name },
@@ -460,10 +505,10 @@ export class FakeAzure {
           data: stamps.map((timeStamp, i) => ({
             timeStamp,
             ...(aggregations.includes('average')
-              ? { average: (index + 1) * 10 + i }
+              ? { average: fakeMetricValue(name, 'average', i) }
               : {}),
             ...(aggregations.includes('total')
-              ? { total: (index + 1) * 100 + i }
+              ? { total: fakeMetricValue(name, 'total', i) }
               : {}),
           })),
         },
