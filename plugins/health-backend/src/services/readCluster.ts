@@ -238,6 +238,11 @@ async function readAll(
   const selector = `labelSelector=${encodeURIComponent(labelSelector)}`;
   const on = `in cluster ${cluster.name}`;
 
+  // The pod list is the largest and slowest answer: its request leaves before the others.
+  let podsSent = () => {};
+  const podsLeft = new Promise<void>(resolve => {
+    podsSent = resolve;
+  });
   const pods = progress.track(
     { label: `Kubernetes pods ${on}`, action: 'list pods' },
     async () => {
@@ -251,16 +256,19 @@ async function readAll(
       };
       // A thread fetches the list itself: its megabyte never reaches this thread.
       const request = podLists && (await connection.request(path));
-      return (
+      const reading =
         (request &&
           podLists!.fetchAndSummarize(request, now, signal, inPlace)) ??
-        inPlace()
-      );
+        inPlace();
+      podsSent();
+      return reading;
     },
     summary => {
       progress.podSummary = summary;
     },
   );
+
+  await Promise.race([podsLeft, pods]);
 
   // Speculative and silent: when it fails, checkSecrets asks for each secret by name.
   const secretNames = progress
