@@ -124,6 +124,11 @@ test('the Kubernetes tab shows pods, errors and restarts per cluster, naming the
 
   // staging: the payments-api Deployment, its pods and their restarts.
   await staging.getByText('aks-staging', { exact: true }).click();
+  // ArgoCD and Crossplane objects are read as custom resources, with no credential of their own.
+  await expect(staging.getByText('payments-api-staging', { exact: true })).toBeVisible();
+  await expect(staging.getByText('Application', { exact: true })).toBeVisible();
+  await expect(staging.getByText('payments-db', { exact: true })).toBeVisible();
+  await expect(staging.getByText('Database', { exact: true })).toBeVisible();
   const deployment = staging
     .locator('.MuiAccordion-root')
     .filter({ has: page.getByText('payments-api', { exact: true }) });
