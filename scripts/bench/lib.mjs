@@ -40,6 +40,7 @@ export function startBackend(args, env) {
   });
   return () => {
     try {
+      // BENCH_KILL_SIGNAL=SIGINT lets a backend run with --cpu-prof write its profile.
       process.kill(-backend.pid, process.env.BENCH_KILL_SIGNAL ?? 'SIGKILL');
     } catch {
       // already gone

@@ -71,7 +71,7 @@ export type HealthServiceOptions = {
   tokens?: ClusterTokenProvider;
   /** Firing alerts, read alongside the clusters; they count in the verdict. */
   alerts?: AlertsSource;
-  /** Parses large pod lists off the request thread; in place when absent. */
+  /** Fetches and parses pod lists off the request thread; everything in place when absent. */
   podLists?: PodListSummarizer;
   now?: () => Date;
 };
@@ -89,7 +89,7 @@ export class HealthService {
   private readonly now: () => Date;
   private readonly inFlight = new Map<string, Promise<EntityHealth>>();
   private readonly alerts?: AlertsSource;
-  private readonly podLists?: PodListSummarizer;
+  private readonly podLists: PodListSummarizer;
   private readonly connections: KubernetesConnections;
 
   static fromConfig(
@@ -140,16 +140,18 @@ export class HealthService {
     this.tokens = options.tokens ?? new DefaultClusterTokenProvider();
     this.now = options.now ?? (() => new Date());
     this.alerts = options.alerts;
-    this.podLists = options.podLists;
+    this.podLists =
+      options.podLists ??
+      new PodListSummarizer({ workers: 0, logger: options.logger });
     this.connections = new KubernetesConnections(undefined, id =>
-      this.podLists?.closeConnection(id),
+      this.podLists.closeConnection(id),
     );
   }
 
   /** Stops the pod list threads and closes the kept-alive connections. */
   async close(): Promise<void> {
     this.connections.close();
-    await this.podLists?.close();
+    await this.podLists.close();
   }
 
   async getEntityHealth(

@@ -3,7 +3,6 @@ import {
   CrossplaneResourceInput,
   PodSummary,
   SourceFailure,
-  summarizePods,
 } from '@internal/plugin-health-common';
 import { ClusterConfig } from '../config';
 import { ClusterTokenError } from './clusterTokens';
@@ -62,10 +61,10 @@ export type ReadClusterOptions = {
   namespace: string;
   /** For "recently started" pods. */
   now: Date;
-  /** Kept-alive connections to reuse; a connection for this read alone when absent. */
-  connections?: KubernetesConnections;
-  /** Threads that fetch and parse pod lists; parsed in place when absent. */
-  podLists?: PodListSummarizer;
+  /** Kept-alive connections, one per cluster and identity. */
+  connections: KubernetesConnections;
+  /** Fetches and parses pod lists, on its threads when it has any. */
+  podLists: PodListSummarizer;
   getToken: () => Promise<string>;
   timeoutMs: number;
 };
@@ -231,9 +230,7 @@ async function readAll(
   progress: Progress,
 ): Promise<void> {
   const { cluster, kubernetesId, namespace, now, podLists } = options;
-  const connection =
-    options.connections?.for(cluster, token) ??
-    new KubernetesConnection(cluster, token);
+  const connection = options.connections.for(cluster, token);
   const labelSelector = `${KUBERNETES_ID_LABEL}=${kubernetesId}`;
   const selector = `labelSelector=${encodeURIComponent(labelSelector)}`;
   const on = `in cluster ${cluster.name}`;
@@ -248,17 +245,13 @@ async function readAll(
     async () => {
       const path = `/api/v1/pods?${selector}`;
       // Summarised at once: this cluster's pods are counted while others still answer.
-      const inPlace = async () => {
-        const body = await connection.get(path, signal);
-        return podLists
-          ? podLists.summarize(body, now)
-          : summarizePods(itemsOf(JSON.parse(body.toString('utf8'))), now);
-      };
+      const inPlace = async () =>
+        podLists.summarize(await connection.get(path, signal), now);
       // A thread fetches the list itself: its megabyte never reaches this thread.
-      const request = podLists && (await connection.request(path));
+      const request = await connection.request(path);
       const reading =
         (request &&
-          podLists!.fetchAndSummarize(request, now, signal, inPlace)) ??
+          podLists.fetchAndSummarize(request, now, signal, inPlace)) ??
         inPlace();
       podsSent();
       return reading;
@@ -329,11 +322,7 @@ async function readAll(
     checkSecrets(connection, progress, signal, await secretNames),
   );
 
-  try {
-    await Promise.all([pods, applications, crossplane]);
-  } finally {
-    if (!options.connections) connection.close();
-  }
+  await Promise.all([pods, applications, crossplane]);
 }
 
 function itemsOf(list: unknown): unknown[] {
