@@ -149,6 +149,17 @@ describe('PodListSummarizer fetching on its threads', () => {
   });
   const path = '/api/v1/pods?labelSelector=app%3Dpayments-api';
   const notExpected = () => Promise.reject(new Error('no fallback expected'));
+  /** The pod list of `connection`, fetched on a thread. */
+  const onThread = async (
+    connection: KubernetesConnection,
+    signal = new AbortController().signal,
+  ) =>
+    summarizer.fetchAndSummarize(
+      (await connection.request(path))!,
+      NOW,
+      signal,
+      notExpected,
+    )!;
 
   beforeEach(async () => {
     fake = await FakeKubernetes.start(healthyDev('sa-token'));
@@ -196,14 +207,7 @@ describe('PodListSummarizer fetching on its threads', () => {
   it('gives the errors the calling thread would have got', async () => {
     const signal = new AbortController().signal;
     const rejected = new KubernetesConnection(cluster(fake.url), 'wrong-token');
-    const status = await summarizer
-      .fetchAndSummarize(
-        (await rejected.request(path))!,
-        NOW,
-        signal,
-        notExpected,
-      )!
-      .catch(e => e);
+    const status = await onThread(rejected, signal).catch(e => e);
     expect(status).toBeInstanceOf(ApiException);
     expect(status.code).toBe(401);
     expect(JSON.parse(status.body)).toMatchObject({ reason: 'Unauthorized' });
@@ -211,14 +215,10 @@ describe('PodListSummarizer fetching on its threads', () => {
     const closed = await FakeKubernetes.start({ token: 'x' });
     const url = closed.url;
     await closed.close();
-    const refused = await summarizer
-      .fetchAndSummarize(
-        (await new KubernetesConnection(cluster(url), 'x').request(path))!,
-        NOW,
-        signal,
-        notExpected,
-      )!
-      .catch(e => e);
+    const refused = await onThread(
+      new KubernetesConnection(cluster(url), 'x'),
+      signal,
+    ).catch(e => e);
     expect(refused.code).toBe('ECONNREFUSED');
   });
 
@@ -226,12 +226,7 @@ describe('PodListSummarizer fetching on its threads', () => {
     fake.behaviour = 'hang';
     const controller = new AbortController();
     const connection = new KubernetesConnection(cluster(fake.url), 'sa-token');
-    const reading = summarizer.fetchAndSummarize(
-      (await connection.request(path))!,
-      NOW,
-      controller.signal,
-      notExpected,
-    )!;
+    const reading = onThread(connection, controller.signal);
     while (fake.requests.length === 0) {
       await new Promise(resolve => setTimeout(resolve, 5));
     }
@@ -286,27 +281,15 @@ describe('PodListSummarizer fetching on its threads', () => {
         },
         'sa-token',
       );
-      await expect(
-        summarizer.fetchAndSummarize(
-          (await trusted.request(path))!,
-          NOW,
-          signal,
-          notExpected,
-        ),
-      ).resolves.toEqual(summarizePods(pods, NOW));
+      await expect(onThread(trusted, signal)).resolves.toEqual(
+        summarizePods(pods, NOW),
+      );
 
       const untrusted = new KubernetesConnection(
         { ...cluster(url), skipTLSVerify: false },
         'sa-token',
       );
-      const refused = await summarizer
-        .fetchAndSummarize(
-          (await untrusted.request(path))!,
-          NOW,
-          signal,
-          notExpected,
-        )!
-        .catch(e => e);
+      const refused = await onThread(untrusted, signal).catch(e => e);
       expect(refused.code).toMatch(/SELF_SIGNED|UNABLE_TO_VERIFY/);
       trusted.close();
       untrusted.close();
