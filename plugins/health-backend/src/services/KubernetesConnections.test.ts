@@ -90,4 +90,36 @@ describe('KubernetesConnections', () => {
     });
     connections.close();
   });
+
+  it('gives up a GET when its signal aborts', async () => {
+    await fake.close();
+    fake = await FakeKubernetes.start({
+      ...healthyDev('sa-token'),
+      behaviour: 'hang',
+    });
+    const connections = new KubernetesConnections();
+    const controller = new AbortController();
+    const reading = connections
+      .for(cluster(fake), 'sa-token')
+      .get('/api/v1/pods', controller.signal);
+
+    setTimeout(() => controller.abort(), 50);
+
+    await expect(reading).rejects.toMatchObject({ name: 'AbortError' });
+    connections.close();
+  });
+
+  it('keeps the network error code, which names the failure', async () => {
+    const dev = cluster(fake);
+    await fake.close();
+    const connections = new KubernetesConnections();
+
+    const error = await connections
+      .for(dev, 'sa-token')
+      .get('/api/v1/pods', signal)
+      .catch(e => e);
+
+    expect(error.code).toBe('ECONNREFUSED');
+    connections.close();
+  });
 });
