@@ -12,6 +12,7 @@ import {
   crossplaneResource,
   pod,
   READY,
+  SYNCED,
 } from '../__testUtils__/payloads';
 import {
   COMMIT_URL_TEMPLATE,
@@ -63,6 +64,7 @@ function healthService(
     config?: Partial<HealthConfig>;
     cache?: MemoryCache;
     azureCredential?: TokenCredential;
+    now?: () => Date;
   } = {},
 ) {
   const cache = options.cache ?? new MemoryCache();
@@ -80,6 +82,7 @@ function healthService(
     tokens: new DefaultClusterTokenProvider({
       azureCredential: options.azureCredential,
     }),
+    now: options.now,
   });
   return { service, cache };
 }
@@ -248,6 +251,42 @@ describe('HealthService', () => {
     );
   });
 
+  it('lists a kind the cluster does not have again only after a minute', async () => {
+    const dev = await fake(healthyDev('aks-dev-token'));
+    let now = new Date('2026-11-23T10:00:00Z');
+    const { service } = healthService([cluster('aks-dev', dev)], {
+      config: { cacheTtlMs: 1 },
+      now: () => now,
+    });
+    const read = async (secondsLater: number) => {
+      now = new Date(now.getTime() + secondsLater * 1000);
+      await new Promise(r => setTimeout(r, 5));
+      return service.getEntityHealth(paymentsApi);
+    };
+    const listed = (plural: string) =>
+      dev.requestsTo(`/apis/platform.idp-portal.io/v1alpha1/${plural}`).length;
+
+    await read(0);
+    const meanwhile = await read(59);
+    expect([listed('queues'), listed('databases')]).toEqual([1, 2]);
+    expect(meanwhile.failures).toEqual([]);
+    expect(meanwhile.resources.map(r => r.kind)).toEqual(['Database']);
+
+    // Installed since: it shows up once the minute is over.
+    dev.options.crossplane!.queues = [
+      crossplaneResource({
+        kind: 'Queue',
+        name: 'payments-events',
+        service: SERVICE,
+        environment: 'dev',
+        conditions: [READY, SYNCED],
+      }),
+    ];
+    const later = await read(2);
+    expect(listed('queues')).toBe(2);
+    expect(later.resources.map(r => r.kind)).toEqual(['Database', 'Queue']);
+  });
+
   it('asks for a connection secret by name when it is outside the listed namespace, or listing is forbidden', async () => {
     const options = healthyDev('aks-dev-token');
     const elsewhere = crossplaneResource({
@@ -280,8 +319,12 @@ describe('HealthService', () => {
       dev.requests.filter(r => r.path.includes('/secrets')).map(r => r.path),
     ).toEqual([
       '/api/v1/namespaces/payments-api/secrets',
-      expect.stringMatching(/^\/api\/v1\/namespaces\/(payments-api\/secrets\/payments-db-conn|shared\/secrets\/shared-cache-conn)$/),
-      expect.stringMatching(/^\/api\/v1\/namespaces\/(payments-api\/secrets\/payments-db-conn|shared\/secrets\/shared-cache-conn)$/),
+      expect.stringMatching(
+        /^\/api\/v1\/namespaces\/(payments-api\/secrets\/payments-db-conn|shared\/secrets\/shared-cache-conn)$/,
+      ),
+      expect.stringMatching(
+        /^\/api\/v1\/namespaces\/(payments-api\/secrets\/payments-db-conn|shared\/secrets\/shared-cache-conn)$/,
+      ),
     ]);
   });
 

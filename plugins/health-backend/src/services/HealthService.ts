@@ -36,6 +36,7 @@ import {
   DefaultClusterTokenProvider,
 } from './clusterTokens';
 import {
+  AbsentKinds,
   ClusterReading,
   KUBERNETES_ID_LABEL,
   readCluster,
@@ -47,7 +48,8 @@ type CachedValue = Parameters<CacheService['set']>[1];
 
 export const KUBERNETES_ID_ANNOTATION = KUBERNETES_ID_LABEL;
 /** Backstage's Kubernetes plugin reads the same annotation to narrow its queries. */
-export const KUBERNETES_NAMESPACE_ANNOTATION = 'backstage.io/kubernetes-namespace';
+export const KUBERNETES_NAMESPACE_ANNOTATION =
+  'backstage.io/kubernetes-namespace';
 export const ENVIRONMENT_LABEL = 'idp-portal/environment';
 
 /** An answer in which no cluster could be read is retried soon, whatever the TTL. */
@@ -91,6 +93,7 @@ export class HealthService {
   private readonly alerts?: AlertsSource;
   private readonly podLists: PodListSummarizer;
   private readonly connections: KubernetesConnections;
+  private readonly absentKinds: AbsentKinds;
 
   static fromConfig(
     rootConfig: RootConfigService,
@@ -146,6 +149,7 @@ export class HealthService {
     this.connections = new KubernetesConnections(undefined, id =>
       this.podLists.closeConnection(id),
     );
+    this.absentKinds = new AbsentKinds(() => this.now().getTime());
   }
 
   /** Stops the pod list threads and closes the kept-alive connections. */
@@ -226,7 +230,10 @@ export class HealthService {
     const globalFailures: SourceFailure[] = [];
     const now = this.now();
     let readings: ClusterReading[] = [];
-    const alertsReading = this.alerts?.(entityRef, this.config.clusterTimeoutMs);
+    const alertsReading = this.alerts?.(
+      entityRef,
+      this.config.clusterTimeoutMs,
+    );
     if (!LABEL_VALUE.test(kubernetesId)) {
       globalFailures.push({
         source: `${KUBERNETES_ID_ANNOTATION} annotation`,
@@ -251,6 +258,7 @@ export class HealthService {
             now,
             connections: this.connections,
             podLists: this.podLists,
+            absentKinds: this.absentKinds,
             timeoutMs: this.config.clusterTimeoutMs,
             getToken: () => this.tokens.getToken(cluster, options),
           }),

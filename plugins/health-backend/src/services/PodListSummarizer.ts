@@ -204,7 +204,8 @@ export class PodListSummarizer {
   /** Tells the threads a connection is closed, so they close their agents for it. */
   closeConnection(connection: string) {
     for (const thread of this.threads) {
-      if (!thread.failed) thread.worker.postMessage({ closeConnection: connection });
+      if (!thread.failed)
+        thread.worker.postMessage({ closeConnection: connection });
     }
   }
 
@@ -256,23 +257,20 @@ export class PodListSummarizer {
     };
     // Idle threads must not keep the process alive.
     worker.unref();
-    worker.on(
-      'message',
-      (reply: Reply) => {
-        // Its program loaded: the thread can take work.
-        if (reply.ready) {
-          thread.online = true;
-          started();
-          return;
-        }
-        const job = thread.jobs.get(reply.id);
-        if (!job) return;
-        thread.jobs.delete(reply.id);
-        this.counts.onThreads += 1;
-        if (reply.summary) job.resolve(reply.summary);
-        else job.reject(replyError(reply));
-      },
-    );
+    worker.on('message', (reply: Reply) => {
+      // Its program loaded: the thread can take work.
+      if (reply.ready) {
+        thread.online = true;
+        started();
+        return;
+      }
+      const job = thread.jobs.get(reply.id);
+      if (!job) return;
+      thread.jobs.delete(reply.id);
+      this.counts.onThreads += 1;
+      if (reply.summary) job.resolve(reply.summary);
+      else job.reject(replyError(reply));
+    });
     const fail = (error: unknown) => {
       if (thread.failed) return;
       thread.failed = true;
@@ -297,7 +295,9 @@ export class PodListSummarizer {
       thread.jobs.clear();
     };
     worker.on('error', fail);
-    worker.on('exit', code => fail(new Error(`thread exited with code ${code}`)));
+    worker.on('exit', code =>
+      fail(new Error(`thread exited with code ${code}`)),
+    );
     return thread;
   }
 

@@ -1,15 +1,17 @@
-import {
-  AuthService,
-  DiscoveryService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { SourceFailure } from '@internal/plugin-health-common';
 import fetch from 'node-fetch';
 
 /** Firing alerts of an entity, in the shape alertsVerdict reads; undefined when not configured. */
-export type AlertsReading = { alerts: unknown[]; failure?: SourceFailure } | undefined;
+export type AlertsReading =
+  | { alerts: unknown[]; failure?: SourceFailure }
+  | undefined;
 
-export type AlertsSource = (entityRef: string, timeoutMs: number) => Promise<AlertsReading>;
+export type AlertsSource = (
+  entityRef: string,
+  timeoutMs: number,
+) => Promise<AlertsReading>;
 
 export const AZURE_ALERTS_SOURCE = 'Azure Monitor alerts';
 
@@ -32,8 +34,13 @@ export function azureMonitorAlerts(deps: {
         targetPluginId: 'azure-monitor',
       });
       const res = await fetch(
-        `${base}/v1/entities/${[kind, namespace, name].map(encodeURIComponent).join('/')}/alerts`,
-        { headers: { Authorization: `Bearer ${token}` }, signal: controller.signal as any },
+        `${base}/v1/entities/${[kind, namespace, name]
+          .map(encodeURIComponent)
+          .join('/')}/alerts`,
+        {
+          headers: { Authorization: `Bearer ${token}` },
+          signal: controller.signal as any,
+        },
       );
       if (res.status === 404) return undefined;
       if (!res.ok) {
@@ -42,7 +49,9 @@ export function azureMonitorAlerts(deps: {
           alerts: [],
           failure: {
             source: AZURE_ALERTS_SOURCE,
-            message: error?.error?.message ?? `Azure Monitor answered HTTP ${res.status}`,
+            message:
+              error?.error?.message ??
+              `Azure Monitor answered HTTP ${res.status}`,
           },
         };
       }
@@ -55,13 +64,21 @@ export function azureMonitorAlerts(deps: {
             severity: a.severity,
             monitorCondition: a.monitorCondition,
             alertState: a.state,
-            targetResourceName: String(a.targetResource ?? '').split('/').pop(),
+            targetResourceName: String(a.targetResource ?? '')
+              .split('/')
+              .pop(),
             startDateTime: a.firedAt,
           },
         },
       }));
       return body.problem
-        ? { alerts, failure: { source: AZURE_ALERTS_SOURCE, message: body.problem.message } }
+        ? {
+            alerts,
+            failure: {
+              source: AZURE_ALERTS_SOURCE,
+              message: body.problem.message,
+            },
+          }
         : { alerts };
     } catch (error: any) {
       const message =

@@ -36,6 +36,40 @@ const TLS_CODES =
 const READ_ACCESS_HINT =
   'grant it read access (e.g. a ClusterRole with get/list on pods, applications, the platform.idp-portal.io kinds)';
 
+/** How long a kind a cluster answered 404 for is taken as not installed there. */
+export const ABSENT_KIND_TTL_MS = 60_000;
+
+/**
+ * Kinds a cluster answered 404 for: their CRD is not installed there (ArgoCD lives in a hub
+ * cluster, an XRD is not installed everywhere). They are not listed again for a minute, as
+ * kubectl and ArgoCD cache API discovery: otherwise every read pays a round trip for them.
+ */
+export class AbsentKinds {
+  private readonly until = new Map<string, number>();
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly ttlMs = ABSENT_KIND_TTL_MS,
+  ) {}
+
+  has(cluster: ClusterConfig, path: string): boolean {
+    const key = kindKey(cluster, path);
+    const until = this.until.get(key);
+    if (until === undefined) return false;
+    if (until > this.now()) return true;
+    this.until.delete(key);
+    return false;
+  }
+
+  add(cluster: ClusterConfig, path: string) {
+    this.until.set(kindKey(cluster, path), this.now() + this.ttlMs);
+  }
+}
+
+function kindKey(cluster: ClusterConfig, path: string): string {
+  return `${cluster.name}\0${cluster.url}\0${path}`;
+}
+
 /** What one cluster told about one component. A field left undefined could not be read. */
 export type ClusterReading = {
   cluster: ClusterConfig;
@@ -65,6 +99,8 @@ export type ReadClusterOptions = {
   connections: KubernetesConnections;
   /** Fetches and parses pod lists, on its threads when it has any. */
   podLists: PodListSummarizer;
+  /** Kinds recently found not installed: not listed again for a while. */
+  absentKinds?: AbsentKinds;
   getToken: () => Promise<string>;
   timeoutMs: number;
 };
@@ -279,7 +315,8 @@ async function readAll(
         names: new Set(
           itemsOf(list)
             .map(
-              item => (item as { metadata?: { name?: unknown } }).metadata?.name,
+              item =>
+                (item as { metadata?: { name?: unknown } }).metadata?.name,
             )
             .filter((name): name is string => typeof name === 'string'),
         ),
@@ -287,14 +324,29 @@ async function readAll(
       () => undefined,
     );
 
-  const applications = progress.track(
+  // A kind recently found not installed is an empty list, as its 404 was.
+  const listKind = async (
+    source: Source,
+    resources: string,
+    store: (items: unknown[]) => void,
+  ): Promise<void> => {
+    if (options.absentKinds?.has(cluster, resources)) {
+      store([]);
+      return;
+    }
+    await progress.track(
+      source,
+      () =>
+        listCustomObjects(connection, `${resources}?${selector}`, signal, () =>
+          options.absentKinds?.add(cluster, resources),
+        ),
+      store,
+    );
+  };
+
+  const applications = listKind(
     { label: `ArgoCD Applications ${on}`, action: 'list ArgoCD Applications' },
-    () =>
-      listCustomObjects(
-        connection,
-        `/apis/${ARGOCD_GROUP}/v1alpha1/applications?${selector}`,
-        signal,
-      ),
+    `/apis/${ARGOCD_GROUP}/v1alpha1/applications`,
     items => {
       progress.applications = items;
     },
@@ -302,17 +354,12 @@ async function readAll(
 
   const crossplane = Promise.all(
     CROSSPLANE_KINDS.map(({ kind, plural }) =>
-      progress.track(
+      listKind(
         {
           label: `Crossplane ${kind} resources ${on}`,
           action: `list ${plural}.${CROSSPLANE_GROUP}`,
         },
-        () =>
-          listCustomObjects(
-            connection,
-            `/apis/${CROSSPLANE_GROUP}/v1alpha1/${plural}?${selector}`,
-            signal,
-          ),
+        `/apis/${CROSSPLANE_GROUP}/v1alpha1/${plural}`,
         items => {
           progress.crossplane.set(kind, items);
         },
@@ -335,11 +382,15 @@ async function listCustomObjects(
   connection: KubernetesConnection,
   path: string,
   signal: AbortSignal,
+  notInstalled: () => void,
 ): Promise<unknown[]> {
   try {
     return itemsOf(await connection.getJson(path, signal));
   } catch (error) {
-    if (error instanceof ApiException && error.code === 404) return [];
+    if (error instanceof ApiException && error.code === 404) {
+      notInstalled();
+      return [];
+    }
     throw error;
   }
 }
