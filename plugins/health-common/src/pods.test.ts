@@ -2,7 +2,7 @@ import podCrashing from './__fixtures__/pod-crashing.json';
 import podMissingConfigMap from './__fixtures__/pod-missing-cm.json';
 import k9sPo from './__fixtures__/k9s-po.json';
 import k9sP1 from './__fixtures__/k9s-p1.json';
-import { podsVerdict, STARTUP_GRACE_MS, summarizePods } from './pods';
+import { podsVerdict, prunePod, STARTUP_GRACE_MS, summarizePods } from './pods';
 
 const NOW = new Date('2025-01-01T12:00:00Z');
 
@@ -253,6 +253,43 @@ describe('podsVerdict', () => {
     expect(verdict.state).toBe('Healthy');
     expect(verdict.reasons[0].message).toBe(
       '1 of 2 pods ready; 1 without a status',
+    );
+  });
+});
+
+describe('prunePod', () => {
+  it('keeps everything summarizePods reads', () => {
+    const terminating = copy(k9sPo);
+    terminating.metadata.deletionTimestamp = minutesAgo(1);
+    const pods = [
+      podCrashing,
+      podMissingConfigMap,
+      k9sPo,
+      k9sP1,
+      terminating,
+      unreadyPod({ waiting: { reason: 'ContainerCreating' } }),
+      unreadyPod(
+        { waiting: { reason: 'ImagePullBackOff', message: 'not found' } },
+        { phase: 'Pending' },
+      ),
+      unreadyPod({ running: { startedAt: minutesAgo(1) } }),
+      { ...copy(k9sPo), status: 'Running' },
+      { metadata: { name: 'bare' } },
+      null,
+      'pod',
+    ];
+
+    const pruned = pods.map(prunePod);
+
+    expect(summarizePods(pruned, NOW)).toEqual(summarizePods(pods, NOW));
+    for (const pod of pods) {
+      expect(summarizePods([prunePod(pod)], NOW)).toEqual(
+        summarizePods([pod], NOW),
+      );
+    }
+    // What is left out is most of a real pod.
+    expect(JSON.stringify(prunePod(podCrashing)).length).toBeLessThan(
+      JSON.stringify(podCrashing).length / 2,
     );
   });
 });
