@@ -66,6 +66,15 @@ export interface Config {
     podListWorkers?: number;
 
     /**
+     * Keeps the labelled pods of clusters read with the backend's identity (serviceAccount,
+     * azure) in memory from a watch, as informers do, so a read lists no pods. Needs list and
+     * watch on pods across namespaces; without them, pods are listed on every read.
+     * Clusters with authProvider aks are never watched.
+     * @default true
+     */
+    podWatch?: boolean;
+
+    /**
      * How long an answer is kept in Backstage's cache service, in milliseconds. An answer in
      * which no cluster could be read at all is kept 3 seconds at most.
      * @default 15000

@@ -5,7 +5,12 @@
 // clusters are separate machines: served from one thread, the three pod lists would
 // leave one after another. Prints figures; asserts nothing.
 //
+// The clusters have every kind the route lists installed, as a platform's clusters do, and
+// serve pod watches (no pod changes during the run). With health.podWatch on (the default)
+// the route reads pods from the watch and lists none.
+//
 //   node scripts/bench/health.mjs [iterations] [upstreamDelayMs]
+//   BENCH_POD_WATCH=0 node scripts/bench/health.mjs        (pods listed on every read)
 //   BENCH_POD_LIST_WORKERS=0 node scripts/bench/health.mjs   (compare health.podListWorkers)
 import http from 'node:http';
 import {
@@ -158,6 +163,19 @@ function fakeCluster(index, env) {
       metadata: { name, namespace: SERVICE },
     })),
   });
+  const empty = plural =>
+    JSON.stringify({
+      apiVersion: 'platform.idp-portal.io/v1alpha1',
+      kind: `${plural}List`,
+      metadata: { resourceVersion: '1' },
+      items: [],
+    });
+  const installed = {
+    '/apis/platform.idp-portal.io/v1alpha1/caches': empty('Cache'),
+    '/apis/platform.idp-portal.io/v1alpha1/queues': empty('Queue'),
+    '/apis/platform.idp-portal.io/v1alpha1/documentdatabases':
+      empty('DocumentDatabase'),
+  };
   const notFound = JSON.stringify({
     kind: 'Status',
     apiVersion: 'v1',
@@ -168,19 +186,26 @@ function fakeCluster(index, env) {
   });
   const server = http.createServer((req, res) => {
     if (req.headers.authorization !== `Bearer ${TOKEN}`) {
-      res
-        .writeHead(401, { 'Content-Type': 'application/json' })
-        .end(
-          JSON.stringify({
-            kind: 'Status',
-            status: 'Failure',
-            reason: 'Unauthorized',
-            code: 401,
-          }),
-        );
+      res.writeHead(401, { 'Content-Type': 'application/json' }).end(
+        JSON.stringify({
+          kind: 'Status',
+          status: 'Failure',
+          reason: 'Unauthorized',
+          code: 401,
+        }),
+      );
       return;
     }
     const url = new URL(req.url, 'http://x');
+    if (url.pathname === '/api/v1/pods' && url.searchParams.get('watch')) {
+      // A watch: headers after the delay, then the stream stays open; no pod changes.
+      setTimeout(() => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.flushHeaders();
+        parentPort.postMessage({ watching: true });
+      }, delayMs);
+      return;
+    }
     let status = 200;
     let body;
     if (url.pathname === '/api/v1/pods') body = podList;
@@ -190,6 +215,7 @@ function fakeCluster(index, env) {
       body = db;
     else if (url.pathname === `/api/v1/namespaces/${SERVICE}/secrets`)
       body = secrets;
+    else if (installed[url.pathname]) body = installed[url.pathname];
     else if (url.pathname.includes('/secrets/'))
       body = JSON.stringify({
         kind: 'Secret',
@@ -225,8 +251,14 @@ function clusterThread(index, env) {
   const worker = new Worker(new URL(import.meta.url), {
     workerData: { index, env, delayMs },
   });
+  const cluster = { worker, env, watching: false };
+  worker.on('message', message => {
+    if (message.watching) cluster.watching = true;
+  });
   return new Promise((resolve, reject) => {
-    worker.once('message', ({ port }) => resolve({ worker, port, env }));
+    worker.once('message', ({ port }) =>
+      resolve(Object.assign(cluster, { port })),
+    );
     worker.once('error', reject);
   });
 }
@@ -253,6 +285,7 @@ async function main() {
     APP_CONFIG_health: JSON.stringify({
       cacheTtlMs: 1,
       timeouts: { clusterMs: 5000 },
+      podWatch: process.env.BENCH_POD_WATCH !== '0',
       ...(process.env.BENCH_POD_LIST_WORKERS
         ? { podListWorkers: Number(process.env.BENCH_POD_LIST_WORKERS) }
         : {}),
@@ -311,21 +344,44 @@ async function main() {
     return performance.now() - t;
   }
 
+  // The route's own calls that remain with a watch: the ArgoCD Applications list stands for
+  // them (same delay, a small answer).
+  async function timeSmallList(c) {
+    const t = performance.now();
+    const res = await fetch(
+      `http://127.0.0.1:${c.port}/apis/argoproj.io/v1alpha1/applications?labelSelector=backstage.io%2Fkubernetes-id%3D${SERVICE}`,
+      { headers: { Authorization: `Bearer ${TOKEN}` } },
+    );
+    await res.json();
+    return performance.now() - t;
+  }
+
   for (let i = 0; i < 5; i++) await timeRoute();
+  const watching = process.env.BENCH_POD_WATCH !== '0';
+  if (watching) {
+    await until('the pod watches', () => clusters.every(c => c.watching));
+    for (let i = 0; i < 5; i++) await timeRoute();
+  }
   const routeMs = [];
   const slowestUpstreamMs = [];
   const catalogMs = [];
+  const slowestSmallMs = [];
   for (let i = 0; i < iterations; i++) {
     routeMs.push(await timeRoute());
     const ups = [];
     for (const c of clusters) ups.push(await timeUpstream(c));
     slowestUpstreamMs.push(Math.max(...ups));
+    const small = [];
+    for (const c of clusters) small.push(await timeSmallList(c));
+    slowestSmallMs.push(Math.max(...small));
     catalogMs.push(await timeCatalog());
   }
   console.log(
     `iterations: ${iterations}, 3 clusters, ${PODS.reduce(
       (a, b) => a + b,
-    )} pods, upstream delay ${delayMs} ms per response`,
+    )} pods, upstream delay ${delayMs} ms per response, pods ${
+      watching ? 'from a watch' : 'listed on every read'
+    }`,
   );
   console.log(
     `health route (environments)   p50 ${pct(routeMs, 50).toFixed(
@@ -338,6 +394,11 @@ async function main() {
     )} ms  p95 ${pct(slowestUpstreamMs, 95).toFixed(0)} ms`,
   );
   console.log(
+    `slowest small list (ArgoCD)   p50 ${pct(slowestSmallMs, 50).toFixed(
+      0,
+    )} ms  p95 ${pct(slowestSmallMs, 95).toFixed(0)} ms`,
+  );
+  console.log(
     `catalog lookup alone          p50 ${pct(catalogMs, 50).toFixed(
       0,
     )} ms  p95 ${pct(catalogMs, 95).toFixed(0)} ms`,
@@ -348,6 +409,13 @@ async function main() {
     ).toFixed(2)}  p95 ${(
       pct(routeMs, 95) / pct(slowestUpstreamMs, 95)
     ).toFixed(2)}`,
+  );
+  console.log(
+    `ratio route/slowest small    p50 ${(
+      pct(routeMs, 50) / pct(slowestSmallMs, 50)
+    ).toFixed(2)}  p95 ${(pct(routeMs, 95) / pct(slowestSmallMs, 95)).toFixed(
+      2,
+    )}`,
   );
   stop();
   process.exit(0);

@@ -49,6 +49,7 @@ describe('readHealthConfig', () => {
             timeouts: { clusterMs: 2500 },
             cacheTtlMs: 5000,
             podListWorkers: 0,
+            podWatch: false,
             gitops: { commitUrlTemplate: 'https://example.com/{revision}' },
           },
         },
@@ -85,6 +86,7 @@ describe('readHealthConfig', () => {
       clusterTimeoutMs: 2500,
       cacheTtlMs: 5000,
       podListWorkers: 0,
+      podWatch: false,
       commitUrlTemplate: 'https://example.com/{revision}',
     });
   });
@@ -96,6 +98,7 @@ describe('readHealthConfig', () => {
       clusterTimeoutMs: 5000,
       cacheTtlMs: 15000,
       podListWorkers: DEFAULT_POD_LIST_WORKERS,
+      podWatch: true,
     });
     expect(DEFAULT_POD_LIST_WORKERS).toBeGreaterThanOrEqual(1);
     expect(DEFAULT_POD_LIST_WORKERS).toBeLessThanOrEqual(4);

@@ -30,6 +30,8 @@ export type HealthConfig = {
   cacheTtlMs: number;
   /** Worker threads that parse large pod lists; 0 parses them on the request thread. */
   podListWorkers: number;
+  /** Keep the pods of backend-identity clusters from a watch instead of listing them per read. */
+  podWatch: boolean;
   commitUrlTemplate?: string;
   azure?: AzureServicePrincipal;
 };
@@ -127,6 +129,7 @@ export function readHealthConfig(config: RootConfigService): HealthConfig {
       DEFAULT_CACHE_TTL_MS,
     ),
     podListWorkers: podListWorkers(config),
+    podWatch: config.getOptionalBoolean('health.podWatch') ?? true,
     commitUrlTemplate: config.getOptionalString(
       'health.gitops.commitUrlTemplate',
     ),

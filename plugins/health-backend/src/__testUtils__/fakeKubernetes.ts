@@ -39,6 +39,8 @@ export type RecordedRequest = {
   labelSelector?: string;
   accept?: string;
   authorization?: string;
+  /** A watch (`?watch=true`) rather than a list or get. */
+  watch?: boolean;
 };
 
 const CROSSPLANE_KINDS: Record<string, string> = {
@@ -137,6 +139,10 @@ export class FakeKubernetes {
   private resourceVersion = 1000;
   /** TCP connections clients opened so far. */
   connectionsOpened = 0;
+  private readonly watchers = new Set<{
+    res: http.ServerResponse;
+    matches: (pod: KubernetesObject) => boolean;
+  }>();
 
   private constructor(public options: FakeKubernetesOptions) {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -172,6 +178,54 @@ export class FakeKubernetes {
     return this.requests.filter(r => r.path.startsWith(prefix));
   }
 
+  /** Pod watches open now. */
+  get openWatches(): number {
+    return this.watchers.size;
+  }
+
+  /** Changes a pod as a controller would, and tells the open watches. */
+  podEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: KubernetesObject) {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const others = (this.options.pods ?? []).filter(
+      p => `${p.metadata.namespace}/${p.metadata.name}` !== key,
+    );
+    this.resourceVersion += 1;
+    const object = {
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        resourceVersion: String(this.resourceVersion),
+      },
+    };
+    this.options.pods = type === 'DELETED' ? others : [...others, object];
+    for (const watcher of this.watchers) {
+      if (watcher.matches(object)) {
+        watcher.res.write(`${JSON.stringify({ type, object })}\n`);
+      }
+    }
+  }
+
+  /** Ends the open watches with 410 Gone, as an API server whose watch cache has moved on. */
+  expireWatches() {
+    for (const { res } of this.watchers) {
+      res.end(
+        `${JSON.stringify({
+          type: 'ERROR',
+          object: {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message: `too old resource version: 1000 (${this.resourceVersion})`,
+            reason: 'Expired',
+            code: 410,
+          },
+        })}\n`,
+      );
+    }
+    this.watchers.clear();
+  }
+
   async close(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>(resolve => this.server.close(() => resolve()));
@@ -186,6 +240,7 @@ export class FakeKubernetes {
       labelSelector,
       accept: req.headers.accept,
       authorization: req.headers.authorization,
+      ...(url.searchParams.get('watch') === 'true' ? { watch: true } : {}),
     });
     const behaviour = this.options.behaviour ?? 'ok';
     // Hanging: hold the connection open and never answer.
@@ -215,6 +270,7 @@ export class FakeKubernetes {
         req.headers.accept,
         res,
         behaviour,
+        url.searchParams.get('watch') === 'true',
       );
     };
     if (this.options.delayMs) setTimeout(answer, this.options.delayMs);
@@ -227,6 +283,7 @@ export class FakeKubernetes {
     accept: string | undefined,
     res: http.ServerResponse,
     behaviour: FakeBehaviour,
+    watch = false,
   ) {
     const forbidden = (
       resource: string,
@@ -270,6 +327,19 @@ export class FakeKubernetes {
         selector.every(match => match(item.metadata.labels ?? {})),
       );
 
+    if (path === '/api/v1/pods' && watch) {
+      if (forbidden('pods', '', 'watch', 'at the cluster scope')) return;
+      // Events follow as pods change; nothing is sent until then.
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.flushHeaders();
+      const watcher = {
+        res,
+        matches: (pod: KubernetesObject) => select([pod]).length > 0,
+      };
+      this.watchers.add(watcher);
+      res.on('close', () => this.watchers.delete(watcher));
+      return;
+    }
     if (path === '/api/v1/pods') {
       if (forbidden('pods', '', 'list', 'at the cluster scope')) return;
       this.list(res, 'v1', 'PodList', select(this.options.pods));

@@ -74,6 +74,8 @@ function healthService(
       clusterTimeoutMs: 2000,
       cacheTtlMs: 15000,
       podListWorkers: 0,
+      // Pods are listed on every read unless a test is about the watch.
+      podWatch: false,
       commitUrlTemplate: COMMIT_URL_TEMPLATE,
       ...options.config,
     },

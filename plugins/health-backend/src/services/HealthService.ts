@@ -43,6 +43,7 @@ import {
 } from './readCluster';
 import { PodListSummarizer } from './PodListSummarizer';
 import { KubernetesConnections } from './KubernetesConnections';
+import { PodWatches } from './PodWatch';
 
 type CachedValue = Parameters<CacheService['set']>[1];
 
@@ -94,6 +95,7 @@ export class HealthService {
   private readonly podLists: PodListSummarizer;
   private readonly connections: KubernetesConnections;
   private readonly absentKinds: AbsentKinds;
+  private readonly podWatches?: PodWatches;
 
   static fromConfig(
     rootConfig: RootConfigService,
@@ -119,6 +121,7 @@ export class HealthService {
       clusterTimeoutMs: config.clusterTimeoutMs,
       cacheTtlMs: config.cacheTtlMs,
       podListWorkers: config.podListWorkers,
+      podWatch: config.podWatch,
     });
     return new HealthService({
       config,
@@ -150,10 +153,17 @@ export class HealthService {
       this.podLists.closeConnection(id),
     );
     this.absentKinds = new AbsentKinds(() => this.now().getTime());
+    if (this.config.podWatch) {
+      this.podWatches = new PodWatches({
+        logger: this.logger,
+        getToken: cluster => this.tokens.getToken(cluster, {}),
+      });
+    }
   }
 
   /** Stops the pod list threads and closes the kept-alive connections. */
   async close(): Promise<void> {
+    this.podWatches?.close();
     this.connections.close();
     await this.podLists.close();
   }
@@ -259,6 +269,7 @@ export class HealthService {
             connections: this.connections,
             podLists: this.podLists,
             absentKinds: this.absentKinds,
+            podWatches: this.podWatches,
             timeoutMs: this.config.clusterTimeoutMs,
             getToken: () => this.tokens.getToken(cluster, options),
           }),

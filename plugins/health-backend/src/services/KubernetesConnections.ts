@@ -101,6 +101,67 @@ export class KubernetesConnection {
     return body;
   }
 
+  /**
+   * A watch (`?watch=true`): calls `onEvent` with each event the API server streams, and
+   * settles when the server ends the stream. A status other than 2xx is an ApiException, a
+   * stream silent for `idleMs` an error.
+   */
+  async watch(
+    path: string,
+    signal: AbortSignal,
+    idleMs: number,
+    onEvent: (event: unknown) => void,
+  ): Promise<void> {
+    const { agent, headers } = await (this.connected ??= this.connect());
+    return new Promise<void>((resolve, reject) => {
+      const client = this.cluster.url.startsWith('https:') ? https : http;
+      const req = client.get(
+        this.url(path),
+        { agent, headers: { ...headers, accept: 'application/json' }, signal },
+        res => {
+          const status = res.statusCode ?? 0;
+          if (status < 200 || status > 299) {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () =>
+              reject(
+                new ApiException(
+                  status,
+                  `HTTP ${status}`,
+                  Buffer.concat(chunks).toString('utf8'),
+                  {},
+                ),
+              ),
+            );
+            return;
+          }
+          res.setEncoding('utf8');
+          let partial = '';
+          res.on('data', (chunk: string) => {
+            const lines = (partial + chunk).split('\n');
+            partial = lines.pop() ?? '';
+            try {
+              for (const line of lines) {
+                if (line.trim()) onEvent(JSON.parse(line));
+              }
+            } catch (error) {
+              // Settled here: destroying with the error would emit it a second time.
+              reject(error);
+              req.destroy();
+            }
+          });
+          res.on('end', () => resolve());
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(idleMs, () => {
+        reject(new Error(`the watch was silent for ${idleMs} ms`));
+        req.destroy();
+      });
+      req.on('error', reject);
+    });
+  }
+
   uses(cluster: ClusterConfig, token: string): boolean {
     return this.cluster === cluster && this.token === token;
   }

@@ -11,6 +11,7 @@ import {
   KubernetesConnections,
 } from './KubernetesConnections';
 import { PodListSummarizer } from './PodListSummarizer';
+import type { PodWatches } from './PodWatch';
 
 export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 export const ARGOCD_GROUP = 'argoproj.io';
@@ -101,6 +102,8 @@ export type ReadClusterOptions = {
   podLists: PodListSummarizer;
   /** Kinds recently found not installed: not listed again for a while. */
   absentKinds?: AbsentKinds;
+  /** Pods kept from a watch; when they are in sync no pod list is made. */
+  podWatches?: PodWatches;
   getToken: () => Promise<string>;
   timeoutMs: number;
 };
@@ -279,6 +282,11 @@ async function readAll(
   const pods = progress.track(
     { label: `Kubernetes pods ${on}`, action: 'list pods' },
     async () => {
+      const watched = options.podWatches?.summary(cluster, kubernetesId, now);
+      if (watched) {
+        podsSent();
+        return watched;
+      }
       const path = `/api/v1/pods?${selector}`;
       // Summarised at once: this cluster's pods are counted while others still answer.
       const inPlace = async () =>

@@ -1,0 +1,280 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  PodSummary,
+  prunePod,
+  summarizePods,
+} from '@internal/plugin-health-common';
+import { ApiException } from '@kubernetes/client-node';
+import { ClusterConfig } from '../config';
+import { KubernetesConnection } from './KubernetesConnections';
+
+const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
+
+/** How long the API server keeps one watch open; the next one resumes where it ended. */
+export const WATCH_TIMEOUT_SECONDS = 240;
+/** A watch silent this much longer than its timeout is taken as lost. */
+const WATCH_SILENCE_MARGIN_MS = 30_000;
+/** Waits before reconnecting after a failure: the n-th failure waits the n-th entry. */
+export const WATCH_RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
+/** An identity that may not watch pods is asked again this much later. */
+export const WATCH_FORBIDDEN_RETRY_MS = 10 * 60_000;
+/** A cluster nobody asked about for this long is no longer watched. */
+export const WATCH_IDLE_STOP_MS = 10 * 60_000;
+
+export type PodWatchesOptions = {
+  logger: LoggerService;
+  getToken: (cluster: ClusterConfig) => Promise<string>;
+  /** Milliseconds since the epoch; for idleness and tests. */
+  clock?: () => number;
+  /** For tests: shorter waits. */
+  retryMs?: number[];
+  forbiddenRetryMs?: number;
+  watchTimeoutSeconds?: number;
+};
+
+type Watched = { id: string; pod: unknown };
+
+class ClusterPodWatch {
+  /** By namespace/name, the key the API server lists pods in. */
+  private readonly pods = new Map<string, Watched>();
+  private readonly byId = new Map<string, Map<string, unknown>>();
+  private resourceVersion?: string;
+  private readonly controller = new AbortController();
+  private lastAsked: number;
+  private warnedForbidden = false;
+  synced = false;
+  stopped = false;
+
+  constructor(
+    readonly cluster: ClusterConfig,
+    private readonly options: PodWatchesOptions,
+    private readonly clock: () => number,
+  ) {
+    this.lastAsked = clock();
+  }
+
+  start() {
+    this.run().catch(error =>
+      this.options.logger.warn('Pod watch stopped', {
+        cluster: this.cluster.name,
+        error: `${error}`,
+      }),
+    );
+  }
+
+  stop() {
+    this.stopped = true;
+    this.synced = false;
+    this.controller.abort();
+  }
+
+  summary(kubernetesId: string, now: Date): PodSummary | undefined {
+    this.lastAsked = this.clock();
+    if (!this.synced) return undefined;
+    const pods = this.byId.get(kubernetesId);
+    if (!pods) return summarizePods([], now);
+    // In the order a list gives them, so the first message shown for a reason is the same.
+    return summarizePods(
+      [...pods.keys()].sort().map(key => pods.get(key)),
+      now,
+    );
+  }
+
+  private async run() {
+    const { signal } = this.controller;
+    let failures = 0;
+    while (!this.stopped) {
+      if (this.clock() - this.lastAsked > WATCH_IDLE_STOP_MS) {
+        this.stop();
+        return;
+      }
+      let connection: KubernetesConnection | undefined;
+      try {
+        connection = new KubernetesConnection(
+          this.cluster,
+          await this.options.getToken(this.cluster),
+        );
+        if (this.resourceVersion === undefined) {
+          await this.list(connection, signal);
+        }
+        await this.watch(connection, signal);
+        failures = 0;
+      } catch (error) {
+        if (this.stopped) return;
+        this.synced = false;
+        this.resourceVersion = undefined;
+        // 410 Gone: the version watched from is older than the API server keeps; list again.
+        // Once at once; a 410 again right after is waited for like any failure.
+        if (
+          error instanceof ApiException &&
+          error.code === 410 &&
+          failures === 0
+        ) {
+          failures += 1;
+          continue;
+        }
+        // A 401 is retried like any failure: the next token may be accepted.
+        const forbidden = error instanceof ApiException && error.code === 403;
+        if (forbidden && !this.warnedForbidden) {
+          this.warnedForbidden = true;
+          this.options.logger.warn(
+            `Health lists the pods of cluster ${this.cluster.name} on every read: its identity may not list and watch pods across namespaces (HTTP ${error.code})`,
+          );
+        }
+        const retry = this.options.retryMs ?? WATCH_RETRY_MS;
+        await sleep(
+          forbidden
+            ? this.options.forbiddenRetryMs ?? WATCH_FORBIDDEN_RETRY_MS
+            : retry[Math.min(failures, retry.length - 1)],
+          signal,
+        );
+        failures += 1;
+      } finally {
+        connection?.close();
+      }
+    }
+  }
+
+  private async list(connection: KubernetesConnection, signal: AbortSignal) {
+    const list = (await connection.getJson(
+      `/api/v1/pods?labelSelector=${encodeURIComponent(KUBERNETES_ID_LABEL)}`,
+      signal,
+    )) as { metadata?: { resourceVersion?: unknown }; items?: unknown };
+    this.pods.clear();
+    this.byId.clear();
+    for (const pod of Array.isArray(list?.items) ? list.items : []) {
+      this.put(pod);
+    }
+    const version = list?.metadata?.resourceVersion;
+    if (typeof version !== 'string' || !version) {
+      throw new Error('the pod list carried no resourceVersion to watch from');
+    }
+    this.resourceVersion = version;
+    this.synced = true;
+  }
+
+  private async watch(connection: KubernetesConnection, signal: AbortSignal) {
+    const timeoutSeconds =
+      this.options.watchTimeoutSeconds ?? WATCH_TIMEOUT_SECONDS;
+    const query = new URLSearchParams({
+      labelSelector: KUBERNETES_ID_LABEL,
+      watch: 'true',
+      allowWatchBookmarks: 'true',
+      resourceVersion: this.resourceVersion!,
+      timeoutSeconds: String(timeoutSeconds),
+    });
+    await connection.watch(
+      `/api/v1/pods?${query}`,
+      signal,
+      timeoutSeconds * 1000 + WATCH_SILENCE_MARGIN_MS,
+      event => this.apply(event),
+    );
+  }
+
+  private apply(event: unknown) {
+    const { type, object } = (event ?? {}) as { type?: unknown; object?: any };
+    if (type === 'ERROR') {
+      throw new ApiException(
+        Number(object?.code) || 500,
+        `watch error: ${object?.message ?? 'unknown'}`,
+        JSON.stringify(object ?? {}),
+        {},
+      );
+    }
+    const version = object?.metadata?.resourceVersion;
+    if (type === 'ADDED' || type === 'MODIFIED') this.put(object);
+    else if (type === 'DELETED') this.remove(keyOf(object));
+    else if (type !== 'BOOKMARK') {
+      throw new Error(`unexpected watch event ${String(type)}`);
+    }
+    if (typeof version === 'string' && version) this.resourceVersion = version;
+  }
+
+  private put(pod: unknown) {
+    const key = keyOf(pod);
+    const id = (pod as any)?.metadata?.labels?.[KUBERNETES_ID_LABEL];
+    this.remove(key);
+    if (typeof id !== 'string') return;
+    const pruned = prunePod(pod);
+    this.pods.set(key, { id, pod: pruned });
+    let pods = this.byId.get(id);
+    if (!pods) this.byId.set(id, (pods = new Map()));
+    pods.set(key, pruned);
+  }
+
+  private remove(key: string) {
+    const previous = this.pods.get(key);
+    if (!previous) return;
+    this.pods.delete(key);
+    const pods = this.byId.get(previous.id);
+    pods?.delete(key);
+    if (pods?.size === 0) this.byId.delete(previous.id);
+  }
+}
+
+/**
+ * Keeps the labelled pods of each cluster read with the backend's own identity in memory, from
+ * one list and then a watch, as informers do: a health read then needs no pod list, which is
+ * the largest and slowest answer a cluster gives (megabytes for a few thousand real pods).
+ * Until a cluster's watch is in sync, or after it is lost, `summary` is undefined and the
+ * caller lists the pods itself. Clusters with `authProvider: aks` are read with each user's
+ * token, so every user sees only what AKS RBAC lets them: they are never watched.
+ */
+export class PodWatches {
+  private readonly watches = new Map<string, ClusterPodWatch>();
+  private readonly clock: () => number;
+
+  constructor(private readonly options: PodWatchesOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** The pods of `kubernetesId` in `cluster` as the watch has them; undefined when it cannot say. */
+  summary(
+    cluster: ClusterConfig,
+    kubernetesId: string,
+    now: Date,
+  ): PodSummary | undefined {
+    if (cluster.authProvider === 'aks') return undefined;
+    let watch = this.watches.get(cluster.name);
+    if (watch && (watch.cluster !== cluster || watch.stopped)) {
+      watch.stop();
+      watch = undefined;
+    }
+    if (!watch) {
+      watch = new ClusterPodWatch(cluster, this.options, this.clock);
+      this.watches.set(cluster.name, watch);
+      watch.start();
+    }
+    return watch.summary(kubernetesId, now);
+  }
+
+  /** Whether the cluster's watch is in sync; for tests and the benchmark. */
+  synced(cluster: ClusterConfig): boolean {
+    return this.watches.get(cluster.name)?.synced ?? false;
+  }
+
+  close() {
+    for (const watch of this.watches.values()) watch.stop();
+    this.watches.clear();
+  }
+}
+
+function keyOf(pod: unknown): string {
+  const metadata = (pod as any)?.metadata;
+  return `${metadata?.namespace ?? ''}/${metadata?.name ?? ''}`;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise(resolve => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref?.();
+    signal.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}
