@@ -270,7 +270,7 @@ export class FakeKubernetes {
         req.headers.accept,
         res,
         behaviour,
-        url.searchParams.get('watch') === 'true',
+        url.searchParams,
       );
     };
     if (this.options.delayMs) setTimeout(answer, this.options.delayMs);
@@ -283,8 +283,9 @@ export class FakeKubernetes {
     accept: string | undefined,
     res: http.ServerResponse,
     behaviour: FakeBehaviour,
-    watch = false,
+    query = new URLSearchParams(),
   ) {
+    const watch = query.get('watch') === 'true';
     const forbidden = (
       resource: string,
       group: string,
@@ -342,7 +343,22 @@ export class FakeKubernetes {
     }
     if (path === '/api/v1/pods') {
       if (forbidden('pods', '', 'list', 'at the cluster scope')) return;
-      this.list(res, 'v1', 'PodList', select(this.options.pods));
+      const pods = select(this.options.pods);
+      // Pages of `limit`, the continue token being the offset of the next one.
+      const limit = Number(query.get('limit')) || pods.length;
+      const offset = Number(query.get('continue')) || 0;
+      const more = offset + limit < pods.length;
+      // Every page of one list is of the same version, as the API server's snapshot is.
+      if (offset === 0) this.resourceVersion += 1;
+      this.json(res, 200, {
+        kind: 'PodList',
+        apiVersion: 'v1',
+        metadata: {
+          resourceVersion: String(this.resourceVersion),
+          ...(more ? { continue: String(offset + limit) } : {}),
+        },
+        items: pods.slice(offset, offset + limit),
+      });
       return;
     }
 

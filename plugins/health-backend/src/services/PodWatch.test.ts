@@ -105,6 +105,28 @@ describe('PodWatches', () => {
     ]);
   });
 
+  it('lists in pages', async () => {
+    watches.close();
+    watches = new PodWatches({
+      logger,
+      getToken: async c => c.serviceAccountToken!,
+      pageSize: 1,
+    });
+    const dev = cluster(fake);
+    const labelled = fake.options.pods!.filter(
+      p => p.metadata.labels?.['backstage.io/kubernetes-id'],
+    );
+    expect(labelled.length).toBeGreaterThan(2);
+
+    watches.summary(dev, SERVICE, NOW);
+    await until('the watch', () => fake.openWatches === 1);
+
+    expect(listed(fake)).toHaveLength(labelled.length);
+    expect(watches.summary(dev, SERVICE, NOW)).toEqual(
+      summarizePods(ofService(fake.options.pods), NOW),
+    );
+  });
+
   it('lists again when the API server answers 410 Gone', async () => {
     const dev = cluster(fake);
     watches.summary(dev, SERVICE, NOW);

@@ -30,9 +30,14 @@ export type PodWatchesOptions = {
   retryMs?: number[];
   forbiddenRetryMs?: number;
   watchTimeoutSeconds?: number;
+  pageSize?: number;
 };
 
 type Watched = { id: string; pod: unknown };
+type Entry = Watched & { key: string };
+
+/** Pods per page of the initial list, as client-go's reflector asks. */
+export const LIST_PAGE_SIZE = 500;
 
 class ClusterPodWatch {
   /** By namespace/name, the key the API server lists pods in. */
@@ -136,19 +141,37 @@ class ClusterPodWatch {
   }
 
   private async list(connection: KubernetesConnection, signal: AbortSignal) {
-    const list = (await connection.getJson(
-      `/api/v1/pods?labelSelector=${encodeURIComponent(KUBERNETES_ID_LABEL)}`,
-      signal,
-    )) as { metadata?: { resourceVersion?: unknown }; items?: unknown };
-    this.pods.clear();
-    this.byId.clear();
-    for (const pod of Array.isArray(list?.items) ? list.items : []) {
-      this.put(pod);
-    }
-    const version = list?.metadata?.resourceVersion;
+    // In pages, as informers list: a cluster's labelled pods can be many megabytes of JSON.
+    const entries: Entry[] = [];
+    let version: unknown;
+    let next: string | undefined;
+    do {
+      const query = new URLSearchParams({
+        labelSelector: KUBERNETES_ID_LABEL,
+        limit: String(this.options.pageSize ?? LIST_PAGE_SIZE),
+        ...(next ? { continue: next } : {}),
+      });
+      const page = (await connection.getJson(
+        `/api/v1/pods?${query}`,
+        signal,
+      )) as {
+        metadata?: { resourceVersion?: unknown; continue?: unknown };
+        items?: unknown;
+      };
+      for (const pod of Array.isArray(page?.items) ? page.items : []) {
+        const entry = entryOf(pod);
+        if (entry) entries.push(entry);
+      }
+      version = page?.metadata?.resourceVersion;
+      const token = page?.metadata?.continue;
+      next = typeof token === 'string' && token ? token : undefined;
+    } while (next);
     if (typeof version !== 'string' || !version) {
       throw new Error('the pod list carried no resourceVersion to watch from');
     }
+    this.pods.clear();
+    this.byId.clear();
+    for (const entry of entries) this.insert(entry);
     this.resourceVersion = version;
     this.synced = true;
   }
@@ -191,15 +214,17 @@ class ClusterPodWatch {
   }
 
   private put(pod: unknown) {
-    const key = keyOf(pod);
-    const id = (pod as any)?.metadata?.labels?.[KUBERNETES_ID_LABEL];
+    const entry = entryOf(pod);
+    if (entry) this.insert(entry);
+    else this.remove(keyOf(pod));
+  }
+
+  private insert({ key, id, pod }: Entry) {
     this.remove(key);
-    if (typeof id !== 'string') return;
-    const pruned = prunePod(pod);
-    this.pods.set(key, { id, pod: pruned });
+    this.pods.set(key, { id, pod });
     let pods = this.byId.get(id);
     if (!pods) this.byId.set(id, (pods = new Map()));
-    pods.set(key, pruned);
+    pods.set(key, pod);
   }
 
   private remove(key: string) {
@@ -257,6 +282,13 @@ export class PodWatches {
     for (const watch of this.watches.values()) watch.stop();
     this.watches.clear();
   }
+}
+
+/** A labelled pod, pruned, under its key; undefined for a pod without the label. */
+function entryOf(pod: unknown): Entry | undefined {
+  const id = (pod as any)?.metadata?.labels?.[KUBERNETES_ID_LABEL];
+  if (typeof id !== 'string') return undefined;
+  return { key: keyOf(pod), id, pod: prunePod(pod) };
 }
 
 function keyOf(pod: unknown): string {
