@@ -163,10 +163,10 @@ function fakeCluster(index, env) {
       metadata: { name, namespace: SERVICE },
     })),
   });
-  const empty = plural =>
+  const empty = kind =>
     JSON.stringify({
       apiVersion: 'platform.idp-portal.io/v1alpha1',
-      kind: `${plural}List`,
+      kind: `${kind}List`,
       metadata: { resourceVersion: '1' },
       items: [],
     });

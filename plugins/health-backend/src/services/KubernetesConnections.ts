@@ -90,14 +90,7 @@ export class KubernetesConnection {
       headers: { ...headers, accept },
       signal,
     });
-    if (status < 200 || status > 299) {
-      throw new ApiException(
-        status,
-        `HTTP ${status}`,
-        body.toString('utf8'),
-        {},
-      );
-    }
+    if (!succeeded(status)) throw statusError(status, body);
     return body;
   }
 
@@ -114,25 +107,13 @@ export class KubernetesConnection {
   ): Promise<void> {
     const { agent, headers } = await (this.connected ??= this.connect());
     return new Promise<void>((resolve, reject) => {
-      const client = this.cluster.url.startsWith('https:') ? https : http;
-      const req = client.get(
+      const req = clientFor(this.cluster.url).get(
         this.url(path),
         { agent, headers: { ...headers, accept: 'application/json' }, signal },
         res => {
           const status = res.statusCode ?? 0;
-          if (status < 200 || status > 299) {
-            const chunks: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => chunks.push(chunk));
-            res.on('end', () =>
-              reject(
-                new ApiException(
-                  status,
-                  `HTTP ${status}`,
-                  Buffer.concat(chunks).toString('utf8'),
-                  {},
-                ),
-              ),
-            );
+          if (!succeeded(status)) {
+            bodyOf(res).then(body => reject(statusError(status, body)), reject);
             return;
           }
           res.setEncoding('utf8');
@@ -221,17 +202,36 @@ function getBytes(
   },
 ): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const client = url.startsWith('https:') ? https : http;
-    const req = client.get(url, options, res => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }),
-      );
-    });
+    const req = clientFor(url).get(url, options, res =>
+      bodyOf(res).then(
+        body => resolve({ status: res.statusCode ?? 0, body }),
+        reject,
+      ),
+    );
     req.on('error', reject);
   });
+}
+
+function clientFor(url: string): typeof http | typeof https {
+  return url.startsWith('https:') ? https : http;
+}
+
+function bodyOf(res: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', reject);
+    res.on('end', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+function succeeded(status: number): boolean {
+  return status >= 200 && status <= 299;
+}
+
+/** What client-node throws for a status other than 2xx: the Status object as its body. */
+function statusError(status: number, body: Buffer): ApiException<string> {
+  return new ApiException(status, `HTTP ${status}`, body.toString('utf8'), {});
 }
 
 /** The same agent with keep-alive; proxy agents are left as they are. */

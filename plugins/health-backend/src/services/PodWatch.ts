@@ -5,10 +5,10 @@ import {
   summarizePods,
 } from '@internal/plugin-health-common';
 import { ApiException } from '@kubernetes/client-node';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ClusterConfig } from '../config';
 import { KubernetesConnection } from './KubernetesConnections';
-
-const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
+import { KUBERNETES_ID_LABEL } from './readCluster';
 
 /** How long the API server keeps one watch open; the next one resumes where it ended. */
 export const WATCH_TIMEOUT_SECONDS = 240;
@@ -24,24 +24,22 @@ export const WATCH_IDLE_STOP_MS = 10 * 60_000;
 export type PodWatchesOptions = {
   logger: LoggerService;
   getToken: (cluster: ClusterConfig) => Promise<string>;
-  /** Milliseconds since the epoch; for idleness and tests. */
-  clock?: () => number;
-  /** For tests: shorter waits. */
+  /** For tests: shorter waits, smaller pages. */
   retryMs?: number[];
   forbiddenRetryMs?: number;
-  watchTimeoutSeconds?: number;
   pageSize?: number;
 };
 
-type Watched = { id: string; pod: unknown };
-type Entry = Watched & { key: string };
+/** A labelled pod, pruned, under its namespace/name. */
+type Entry = { key: string; id: string; pod: unknown };
 
 /** Pods per page of the initial list, as client-go's reflector asks. */
 export const LIST_PAGE_SIZE = 500;
 
 class ClusterPodWatch {
-  /** By namespace/name, the key the API server lists pods in. */
-  private readonly pods = new Map<string, Watched>();
+  /** The kubernetes-id of each pod, by namespace/name. */
+  private readonly ids = new Map<string, string>();
+  /** The pruned pods of each kubernetes-id, by namespace/name. */
   private readonly byId = new Map<string, Map<string, unknown>>();
   private resourceVersion?: string;
   private readonly controller = new AbortController();
@@ -53,9 +51,8 @@ class ClusterPodWatch {
   constructor(
     readonly cluster: ClusterConfig,
     private readonly options: PodWatchesOptions,
-    private readonly clock: () => number,
   ) {
-    this.lastAsked = clock();
+    this.lastAsked = Date.now();
   }
 
   start() {
@@ -74,7 +71,7 @@ class ClusterPodWatch {
   }
 
   summary(kubernetesId: string, now: Date): PodSummary | undefined {
-    this.lastAsked = this.clock();
+    this.lastAsked = Date.now();
     if (!this.synced) return undefined;
     const pods = this.byId.get(kubernetesId);
     if (!pods) return summarizePods([], now);
@@ -89,7 +86,7 @@ class ClusterPodWatch {
     const { signal } = this.controller;
     let failures = 0;
     while (!this.stopped) {
-      if (this.clock() - this.lastAsked > WATCH_IDLE_STOP_MS) {
+      if (Date.now() - this.lastAsked > WATCH_IDLE_STOP_MS) {
         this.stop();
         return;
       }
@@ -131,8 +128,9 @@ class ClusterPodWatch {
           forbidden
             ? this.options.forbiddenRetryMs ?? WATCH_FORBIDDEN_RETRY_MS
             : retry[Math.min(failures, retry.length - 1)],
-          signal,
-        );
+          undefined,
+          { signal, ref: false },
+        ).catch(() => {});
         failures += 1;
       } finally {
         connection?.close();
@@ -169,7 +167,7 @@ class ClusterPodWatch {
     if (typeof version !== 'string' || !version) {
       throw new Error('the pod list carried no resourceVersion to watch from');
     }
-    this.pods.clear();
+    this.ids.clear();
     this.byId.clear();
     for (const entry of entries) this.insert(entry);
     this.resourceVersion = version;
@@ -177,19 +175,17 @@ class ClusterPodWatch {
   }
 
   private async watch(connection: KubernetesConnection, signal: AbortSignal) {
-    const timeoutSeconds =
-      this.options.watchTimeoutSeconds ?? WATCH_TIMEOUT_SECONDS;
     const query = new URLSearchParams({
       labelSelector: KUBERNETES_ID_LABEL,
       watch: 'true',
       allowWatchBookmarks: 'true',
       resourceVersion: this.resourceVersion!,
-      timeoutSeconds: String(timeoutSeconds),
+      timeoutSeconds: String(WATCH_TIMEOUT_SECONDS),
     });
     await connection.watch(
       `/api/v1/pods?${query}`,
       signal,
-      timeoutSeconds * 1000 + WATCH_SILENCE_MARGIN_MS,
+      WATCH_TIMEOUT_SECONDS * 1000 + WATCH_SILENCE_MARGIN_MS,
       event => this.apply(event),
     );
   }
@@ -221,19 +217,19 @@ class ClusterPodWatch {
 
   private insert({ key, id, pod }: Entry) {
     this.remove(key);
-    this.pods.set(key, { id, pod });
+    this.ids.set(key, id);
     let pods = this.byId.get(id);
     if (!pods) this.byId.set(id, (pods = new Map()));
     pods.set(key, pod);
   }
 
   private remove(key: string) {
-    const previous = this.pods.get(key);
-    if (!previous) return;
-    this.pods.delete(key);
-    const pods = this.byId.get(previous.id);
+    const id = this.ids.get(key);
+    if (id === undefined) return;
+    this.ids.delete(key);
+    const pods = this.byId.get(id);
     pods?.delete(key);
-    if (pods?.size === 0) this.byId.delete(previous.id);
+    if (pods?.size === 0) this.byId.delete(id);
   }
 }
 
@@ -247,11 +243,8 @@ class ClusterPodWatch {
  */
 export class PodWatches {
   private readonly watches = new Map<string, ClusterPodWatch>();
-  private readonly clock: () => number;
 
-  constructor(private readonly options: PodWatchesOptions) {
-    this.clock = options.clock ?? Date.now;
-  }
+  constructor(private readonly options: PodWatchesOptions) {}
 
   /** The pods of `kubernetesId` in `cluster` as the watch has them; undefined when it cannot say. */
   summary(
@@ -266,7 +259,7 @@ export class PodWatches {
       watch = undefined;
     }
     if (!watch) {
-      watch = new ClusterPodWatch(cluster, this.options, this.clock);
+      watch = new ClusterPodWatch(cluster, this.options);
       this.watches.set(cluster.name, watch);
       watch.start();
     }
@@ -284,7 +277,7 @@ export class PodWatches {
   }
 }
 
-/** A labelled pod, pruned, under its key; undefined for a pod without the label. */
+/** The entry of a labelled pod; undefined for a pod without the label. */
 function entryOf(pod: unknown): Entry | undefined {
   const id = (pod as any)?.metadata?.labels?.[KUBERNETES_ID_LABEL];
   if (typeof id !== 'string') return undefined;
@@ -294,19 +287,4 @@ function entryOf(pod: unknown): Entry | undefined {
 function keyOf(pod: unknown): string {
   const metadata = (pod as any)?.metadata;
   return `${metadata?.namespace ?? ''}/${metadata?.name ?? ''}`;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise(resolve => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref?.();
-    signal.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        resolve();
-      },
-      { once: true },
-    );
-  });
 }

@@ -48,10 +48,7 @@ export const ABSENT_KIND_TTL_MS = 60_000;
 export class AbsentKinds {
   private readonly until = new Map<string, number>();
 
-  constructor(
-    private readonly now: () => number = Date.now,
-    private readonly ttlMs = ABSENT_KIND_TTL_MS,
-  ) {}
+  constructor(private readonly now: () => number = Date.now) {}
 
   has(cluster: ClusterConfig, path: string): boolean {
     const key = kindKey(cluster, path);
@@ -63,7 +60,7 @@ export class AbsentKinds {
   }
 
   add(cluster: ClusterConfig, path: string) {
-    this.until.set(kindKey(cluster, path), this.now() + this.ttlMs);
+    this.until.set(kindKey(cluster, path), this.now() + ABSENT_KIND_TTL_MS);
   }
 }
 
