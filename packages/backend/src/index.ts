@@ -10,6 +10,9 @@ backend.add(import('@backstage/plugin-proxy-backend'));
 
 backend.add(import('@backstage/plugin-auth-backend'));
 backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+// Microsoft Entra ID sign-in (when auth.providers.microsoft is set) and team
+// membership through parent groups in every token.
+backend.add(import('@internal/plugin-auth-backend-module-access'));
 
 backend.add(import('@backstage/plugin-catalog-backend'));
 backend.add(
@@ -17,6 +20,8 @@ backend.add(
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@backstage/plugin-catalog-backend-module-unprocessed'));
+// Teams and people from Entra ID; reads nothing unless catalog.providers.microsoftGraphOrg is set.
+backend.add(import('@backstage/plugin-catalog-backend-module-msgraph'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
@@ -27,9 +32,8 @@ backend.add(import('@internal/plugin-scaffolder-backend-module-gitops'));
 backend.add(import('@internal/plugin-git-host-backend'));
 
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Least privilege by ownership (plugins/permission-backend-module-access).
+backend.add(import('@internal/plugin-permission-backend-module-access'));
 
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@backstage/plugin-search-backend-module-catalog'));

@@ -13,6 +13,8 @@ import {
 import { createRepoPublishAction } from './actions/repository';
 import { createResourcePublishAction } from './actions/resource';
 import { ManifestValidator } from './validation/ManifestValidator';
+import { readAccessSettings } from '@internal/plugin-access-common';
+import { OwnerGuard } from './access/OwnerGuard';
 
 export const scaffolderModuleGitOps = createBackendModule({
   pluginId: 'scaffolder',
@@ -23,12 +25,21 @@ export const scaffolderModuleGitOps = createBackendModule({
         scaffolder: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
+        auth: coreServices.auth,
+        auditor: coreServices.auditor,
       },
-      async init({ scaffolder, config, catalog }) {
+      async init({ scaffolder, config, catalog, auth, auditor }) {
         const deps = {
           config,
           integrations: ScmIntegrations.fromConfig(config),
           validator: ManifestValidator.fromDirectory(),
+          guard: new OwnerGuard({
+            catalog,
+            auth,
+            auditor,
+            settings: readAccessSettings(config),
+          }),
+          auditor,
         };
         scaffolder.addActions(
           createServiceCheckAction(deps),

@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 import { startFakeForge } from '../__testUtils__/fakeForge';
 import { cloneRepo, startGitServer } from '../__testUtils__/gitServer';
 import { ManifestValidator } from '../validation/ManifestValidator';
+import { testOwnerGuard } from '../__testUtils__/access';
 import { createServicePublishAction } from './service';
 
 const validator = ManifestValidator.fromDirectory(path.resolve(__dirname, '../../schemas'));
@@ -60,6 +61,7 @@ describe.each([
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
+      guard: testOwnerGuard(),
     });
   });
   afterAll(async () => {
@@ -111,10 +113,13 @@ it('refuses pull-request mode on a host without a GitHub or Azure DevOps integra
   const server = await startGitServer();
   try {
     const config = new ConfigReader({ gitops: { repoUrl: server.gitopsUrl, environments } });
-    const publish = createServicePublishAction({ config, integrations: ScmIntegrations.fromConfig(config), validator });
+    const publish = createServicePublishAction({ config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard() });
     await expect(
       publish.handler(
-        createMockActionContext({ input: { name: 'orders-api', owner: 'group:default/payments-team' } as any }),
+        createMockActionContext({
+          input: { name: 'orders-api', owner: 'group:default/payments-team' } as any,
+          user: { ref: 'user:default/mei.chen' },
+        }),
       ),
     ).rejects.toThrow(/Pull requests need a GitHub or Azure DevOps integration/);
   } finally {

@@ -5,6 +5,7 @@ import path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
 import { cloneRepo, headOf, startGitServer } from '../__testUtils__/gitServer';
 import { ManifestValidator } from '../validation/ManifestValidator';
+import { testOwnerGuard } from '../__testUtils__/access';
 import { createResourcePublishAction } from './resource';
 import { createServicePublishAction } from './service';
 
@@ -24,7 +25,7 @@ describe('gitops:resource:publish against a real Git host', () => {
   beforeAll(async () => {
     server = await startGitServer();
     const config = new ConfigReader({ gitops: { repoUrl: server.gitopsUrl } });
-    const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator };
+    const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard() };
     attach = createResourcePublishAction(deps);
     await createServicePublishAction(deps).handler(
       context({ name: 'ledger-api', owner: 'group:default/payments-team', environments: ['dev', 'prod'] }, 'seed'),

@@ -29,6 +29,11 @@ import {
   fileUrl,
   PORTAL_COMMITTER,
 } from './plan';
+import { AuditorService } from '@backstage/backend-plugin-api';
+import { AUDIT_EVENTS } from '@internal/plugin-access-common';
+import { audited } from '../access/audit';
+import { OwnerGuard } from '../access/OwnerGuard';
+import { auditMeta } from './service';
 
 const CATALOG_TYPES: Record<string, string> = {
   Database: 'database',
@@ -151,6 +156,8 @@ export function createResourcePublishAction(deps: {
   config: Config;
   integrations: ScmIntegrationRegistry;
   validator: ManifestValidator;
+  guard: OwnerGuard;
+  auditor?: AuditorService;
 }) {
   return createTemplateAction({
     id: 'gitops:resource:publish',
@@ -203,11 +210,16 @@ export function createResourcePublishAction(deps: {
         throw new InputError(`Invalid input: ${describeZodError(parsed.error)}`);
       }
       const req = parsed.data;
+      const entityRef = `resource:default/${req.resource.name}`;
+      // Only for a component of one of the user's teams, whatever was sent;
+      // planAttach checks that owner against the GitOps repository too.
+      await deps.guard.check(ctx, req.owner, entityRef);
       const settings = readGitOpsSettings(deps.config);
+      const commitAudit = { ...auditMeta(ctx, entityRef), component: req.component, repoUrl: settings.repoUrl };
       const result = await ctx.checkpoint({
         key: `gitops-resource-publish-${req.component}-${req.resource.name}`,
         fn: async () =>
-          commitAndPush({
+          audited(deps.auditor, AUDIT_EVENTS.gitopsCommit, commitAudit, async () => commitAndPush({
             repoUrl: settings.repoUrl,
             branch: settings.branch,
             auth: await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials),
@@ -224,7 +236,7 @@ export function createResourcePublishAction(deps: {
             maxAttempts: settings.maxPushAttempts,
             logger: ctx.logger,
             signal: ctx.signal,
-          }),
+          }), r => ({ commitSha: r.sha, changed: r.changed })),
       });
       ctx.logger.info(
         result.changed

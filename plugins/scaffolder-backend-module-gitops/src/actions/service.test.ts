@@ -6,6 +6,7 @@ import path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { cloneRepo, headOf, startGitServer } from '../__testUtils__/gitServer';
 import { ManifestValidator } from '../validation/ManifestValidator';
+import { testOwnerGuard } from '../__testUtils__/access';
 import { createServiceCheckAction, createServicePublishAction } from './service';
 import { examples } from './service.examples';
 import yaml from 'yaml';
@@ -24,7 +25,7 @@ const priya = {
 
 function actions(gitopsUrl: string, extra: object = {}) {
   const config = new ConfigReader({ gitops: { repoUrl: gitopsUrl, ...extra } });
-  const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator };
+  const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard() };
   return {
     publish: createServicePublishAction(deps),
     check: createServiceCheckAction(deps),
@@ -212,6 +213,7 @@ describe('gitops:service:publish when the Git host misbehaves', () => {
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
+      guard: testOwnerGuard(),
     });
     await expect(publish.handler(context(input))).rejects.toThrow(/Set gitops.repoUrl/);
   });

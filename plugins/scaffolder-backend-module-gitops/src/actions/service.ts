@@ -25,12 +25,31 @@ import {
   renderChecked,
 } from './plan';
 import { examples } from './service.examples';
+import { AuditorService } from '@backstage/backend-plugin-api';
+import { AUDIT_EVENTS } from '@internal/plugin-access-common';
+import { audited } from '../access/audit';
+import { OwnerGuard } from '../access/OwnerGuard';
 
 type Deps = {
   config: Config;
   integrations: ScmIntegrationRegistry;
   validator: ManifestValidator;
+  guard: OwnerGuard;
+  auditor?: AuditorService;
 };
+
+/** What every audit event of a golden-path step says about who and what. */
+export function auditMeta(
+  ctx: { user?: { ref?: string }; task: { id: string }; templateInfo?: { entityRef?: string } },
+  entityRef: string,
+) {
+  return {
+    actor: ctx.user?.ref ?? 'unknown',
+    entityRef,
+    taskId: ctx.task.id,
+    template: ctx.templateInfo?.entityRef,
+  };
+}
 
 // Loose here on purpose: the shared serviceRequestSchema gives the precise messages.
 const serviceInput = {
@@ -86,6 +105,10 @@ export function createServiceCheckAction(deps: Deps) {
     supportsDryRun: true,
     async handler(ctx) {
       const req = parseServiceRequest(cleanInput(ctx.input));
+      const entityRef = `component:default/${req.name}`;
+      await audited(deps.auditor, AUDIT_EVENTS.goldenPathRun, { ...auditMeta(ctx, entityRef), owner: req.owner }, async () => {
+      // Before anything else: the owner the form sent is decided again here.
+      await deps.guard.check(ctx, req.owner, entityRef);
       const settings = readGitOpsSettings(deps.config);
       const files = renderChecked(req, settings.platform, deps.validator);
       const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials);
@@ -109,6 +132,7 @@ export function createServiceCheckAction(deps: Deps) {
       ctx.output('exists', !result.changed);
       ctx.output('paths', files.map(f => f.path));
       ctx.output('acrLoginServer', settings.platform.acrLoginServer);
+      });
     },
   });
 }
@@ -134,10 +158,12 @@ export function createServicePublishAction(deps: Deps) {
     },
     async handler(ctx) {
       const req = parseServiceRequest(cleanInput(ctx.input));
+      const entity = `component:default/${req.name}`;
+      await deps.guard.check(ctx, req.owner, entity);
       const settings = readGitOpsSettings(deps.config);
       const files = renderChecked(req, settings.platform, deps.validator);
       const envs = selectEnvironments(req, settings.platform);
-      const entity = `component:default/${req.name}`;
+      const commitAudit = { ...auditMeta(ctx, entity), repoUrl: settings.repoUrl };
       const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials);
       const message = (subject: string) =>
         commitMessage({
@@ -162,7 +188,7 @@ export function createServicePublishAction(deps: Deps) {
       const result = await ctx.checkpoint({
         key: `gitops-service-publish-${req.name}`,
         fn: async () =>
-          commitAndPush({
+          audited(deps.auditor, AUDIT_EVENTS.gitopsCommit, commitAudit, () => commitAndPush({
             repoUrl: settings.repoUrl,
             branch: settings.branch,
             auth,
@@ -175,7 +201,7 @@ export function createServicePublishAction(deps: Deps) {
             maxAttempts: settings.maxPushAttempts,
             logger: ctx.logger,
             signal: ctx.signal,
-          }),
+          }), r => ({ commitSha: r.sha, changed: r.changed })),
       });
 
       const pullRequests: string[] = [];
@@ -206,14 +232,14 @@ export function createServicePublishAction(deps: Deps) {
               });
               if (!pushed.changed) return { url: '', created: false };
             }
-            const opened = await openPullRequest({
+            const opened = await audited(deps.auditor, AUDIT_EVENTS.gitopsCommit, { ...commitAudit, pullRequestBranch: head }, () => openPullRequest({
               repoUrl: settings.repoUrl,
               integrations: deps.integrations,
               head,
               base: settings.branch,
               title: `Deploy ${req.name} to ${names}`,
               body: message(`Deploy ${req.name} to ${names}`),
-            });
+            }), o => ({ pullRequestUrl: o.url, created: o.created }));
             return { url: opened.url, created: opened.created };
           },
         });

@@ -1,0 +1,3 @@
+export { authModuleAccess as default } from './module';
+export { createEntraSignInResolver } from './microsoftSignIn';
+export { createAccessOwnershipResolver } from './ownership';

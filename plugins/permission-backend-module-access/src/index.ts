@@ -1,0 +1,2 @@
+export { permissionModuleAccessPolicy as default } from './module';
+export { AccessPermissionPolicy } from './AccessPermissionPolicy';
