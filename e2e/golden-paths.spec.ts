@@ -25,7 +25,7 @@ for (const svc of services) {
     const task = await runTemplate(svc.template, {
       name: svc.name,
       description: 'Made by the e2e test\nkind: ClusterRole',
-      owner: 'group:default/payments-team',
+      owner: 'group:default/storefront-team',
       system: 'system:default/payments',
       size: 'small',
       port: 'port' in svc ? svc.port : 8080,
@@ -42,7 +42,7 @@ for (const svc of services) {
     for (const env of ['dev', 'staging', 'prod']) {
       const app = parse(await gitops.read(`argocd/applications/${env}/${svc.name}.yaml`));
       expect(app.spec.source.path).toBe(`apps/${svc.name}/overlays/${env}`);
-      expect(app.spec.project).toBe('payments-team');
+      expect(app.spec.project).toBe('storefront-team');
     }
     const dep = parse(await gitops.read(`apps/${svc.name}/base/deployment.yaml`));
     expect(dep.metadata.labels['app.kubernetes.io/component']).toBe(svc.type);
@@ -65,7 +65,7 @@ for (const svc of services) {
     }
 
     const component = await waitFor(`component ${svc.name}`, () => entity(`component:default/${svc.name}`), 30_000);
-    expect(component.spec.owner).toBe('group:default/payments-team');
+    expect(component.spec.owner).toBe('group:default/storefront-team');
   });
 }
 
@@ -74,7 +74,7 @@ test('running the same golden path again changes nothing in the GitOps repositor
   const task = await runTemplate('nodejs-service', {
     name: 'e2e-orders-api',
     description: 'Made by the e2e test\nkind: ClusterRole',
-    owner: 'group:default/payments-team',
+    owner: 'group:default/storefront-team',
     system: 'system:default/payments',
     size: 'small',
     port: 8080,
@@ -87,16 +87,21 @@ test('running the same golden path again changes nothing in the GitOps repositor
   expect((await cloneRepo(GITOPS)).log[0].oid).toBe(before);
 });
 
-test('a name another team owns fails before any side effect', async () => {
+test("the guest is refused a service for a team it is not in, and nothing is left behind", async () => {
+  // The guest is a member of storefront-team only (catalog/org.yaml).
   const before = (await cloneRepo(GITOPS)).log[0].oid;
+  const reposBefore = await (await fetch(`${BASE_URL}/api/git-host/repos`)).text();
   const task = await runTemplate('nodejs-service', {
-    name: 'e2e-orders-api',
-    owner: 'group:default/storefront-team',
+    name: 'e2e-not-ours',
+    owner: 'group:default/payments-team',
     environments: ['dev'],
   });
   expect(task.status).toBe('failed');
-  expect(taskLog(task)).toContain('already exists in the GitOps repository, owned by group:default/payments-team');
+  expect(taskLog(task)).toContain(
+    'user:development/guest is not a member of group:default/payments-team, so it cannot be the owner. Choose one of your teams (group:default/storefront-team, group:default/contoso)',
+  );
   expect((await cloneRepo(GITOPS)).log[0].oid).toBe(before);
+  expect(await (await fetch(`${BASE_URL}/api/git-host/repos`)).text()).toBe(reposBefore);
 });
 
 test('a name with a slash is refused by the scaffolder before the task starts', async () => {
@@ -104,7 +109,7 @@ test('a name with a slash is refused by the scaffolder before the task starts', 
     method: 'POST',
     body: JSON.stringify({
       templateRef: 'template:default/nodejs-service',
-      values: { name: 'team/orders', owner: 'group:default/payments-team' },
+      values: { name: 'team/orders', owner: 'group:default/storefront-team' },
     }),
   });
   expect(res.status).toBe(400);

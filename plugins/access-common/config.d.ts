@@ -1,4 +1,12 @@
 export interface Config {
+  app?: {
+    /**
+     * The sign-in buttons the portal shows, in order: `microsoft` where
+     * auth.providers.microsoft is set up, `guest` only in the embedded default.
+     * @visibility frontend
+     */
+    signInProviders?: Array<'microsoft' | 'guest'>;
+  };
   permission?: {
     /**
      * Groups whose members (directly or through a child group) are platform

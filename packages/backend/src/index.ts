@@ -22,6 +22,8 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@backstage/plugin-catalog-backend-module-unprocessed'));
 // Teams and people from Entra ID; reads nothing unless catalog.providers.microsoftGraphOrg is set.
 backend.add(import('@backstage/plugin-catalog-backend-module-msgraph'));
+// A disabled Entra account never becomes a catalog user.
+backend.add(import('@internal/plugin-catalog-backend-module-entra-org'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));

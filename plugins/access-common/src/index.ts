@@ -13,3 +13,6 @@ export {
   type UserLike,
 } from './membership';
 export { groupRef, sameRef } from './refs';
+
+/** Frontend-visible config: the sign-in buttons the portal shows (see config.d.ts). */
+export const SIGN_IN_PROVIDERS_CONFIG_KEY = 'app.signInProviders';

@@ -5,17 +5,19 @@ import {
 import { microsoftAuthenticator } from '@backstage/plugin-auth-backend-module-microsoft-provider';
 import {
   authOwnershipResolutionExtensionPoint,
+  AuthProviderRouteHandlers,
   authProvidersExtensionPoint,
   createOAuthProviderFactory,
+  OAuthEnvironmentHandler,
 } from '@backstage/plugin-auth-node';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { Config, ConfigReader } from '@backstage/config';
 import { createEntraSignInResolver } from './microsoftSignIn';
 import { createAccessOwnershipResolver } from './ownership';
 
-function withoutSignIn(config: Config): Config {
+function withoutSignIn(config: Config) {
   const { signIn: _signIn, ...rest } = config.get<Record<string, any>>();
-  return new ConfigReader(rest);
+  return rest;
 }
 
 /**
@@ -42,15 +44,22 @@ export const authModuleAccess = createBackendModule({
         );
         providers.registerProvider({
           providerId: 'microsoft',
-          factory: options =>
-            createOAuthProviderFactory({
-              authenticator: microsoftAuthenticator,
-              signInResolver: createEntraSignInResolver({
-                providerConfig: options.config,
-                auditor,
-              }),
-              // Our resolver reads signIn.resolvers itself; the factory must not.
-            })({ ...options, config: withoutSignIn(options.config) }),
+          // One resolver per environment, each from its own signIn.resolvers.
+          factory: options => {
+            const handlers = new Map<string, AuthProviderRouteHandlers>();
+            for (const env of options.config.keys()) {
+              const envConfig = options.config.getConfig(env);
+              handlers.set(env, createOAuthProviderFactory({
+                authenticator: microsoftAuthenticator,
+                signInResolver: createEntraSignInResolver({
+                  providerConfig: envConfig,
+                  auditor,
+                }),
+                // Our resolver reads signIn.resolvers itself; the factory must not.
+              })({ ...options, config: new ConfigReader({ [env]: withoutSignIn(envConfig) }) }));
+            }
+            return new OAuthEnvironmentHandler(handlers);
+          },
         });
       },
     });

@@ -1,0 +1,2 @@
+export { catalogModuleEntraOrg as default } from './module';
+export { entraUserTransformer } from './userTransformer';
