@@ -315,11 +315,15 @@ test.describe('in Chromium', () => {
       const picker = await popup;
       await expect(picker).toHaveTitle('Sign in to your account');
       await picker.getByRole('link', { name: users[who].displayName }).click();
-      await expect(page.getByRole('navigation', { name: 'sidebar nav' })).toBeVisible();
+      await expect(
+        page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Catalog', exact: true }),
+      ).toBeVisible();
 
-      await page.goto(`${BASE}/catalog?filters[kind]=component&filters[user]=owned`);
-      const mine = who === 'teamA' ? ['payments-api', 'ledger-worker'] : ['checkout-web'];
-      const theirs = who === 'teamA' ? ['checkout-web'] : ['payments-api', 'ledger-worker'];
+      // The catalog is the home page here (app-config.yaml).
+      await page.goto(`${BASE}/?filters[kind]=component&filters[user]=owned`);
+      const mine = who === 'teamA' ? ['Payments API', 'Ledger Worker'] : ['Checkout Web'];
+      const theirs = who === 'teamA' ? ['Checkout Web'] : ['Payments API', 'Ledger Worker'];
+      await expect(page.getByText(`Owned Components (${mine.length})`)).toBeVisible();
       for (const name of mine) await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
       for (const name of theirs) await expect(page.getByRole('link', { name, exact: true })).toHaveCount(0);
       await page.screenshot({ path: `test-results/screenshots/entra-owned-${who}.png` });
