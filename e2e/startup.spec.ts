@@ -10,7 +10,9 @@ test('production config with missing values refuses to start and names them', as
     'POSTGRES_PORT',
     'POSTGRES_USER',
     'POSTGRES_PASSWORD',
-    'BACKEND_SECRET',
+    'AUTH_MICROSOFT_CLIENT_ID',
+    'AUTH_MICROSOFT_CLIENT_SECRET',
+    'AZURE_TENANT_ID',
   ]) {
     env[name] = '';
   }
@@ -28,7 +30,8 @@ test('production config with missing values refuses to start and names them', as
     );
     const out = backend.output();
     expect(out).toContain('backend.database.connection.password (set POSTGRES_PASSWORD)');
-    expect(out).toContain('backend.auth.keys (set BACKEND_SECRET)');
+    expect(out).toContain('auth.providers.microsoft.production.clientSecret (set AUTH_MICROSOFT_CLIENT_SECRET)');
+    expect(out).toContain('auth.providers.microsoft.production.tenantId (set AZURE_TENANT_ID)');
     expect(out).not.toContain('backend.database.connection.host (set POSTGRES_HOST)');
     // Nothing got as far as opening a database connection.
     expect(out).not.toMatch(/Failed to connect to the database/);
