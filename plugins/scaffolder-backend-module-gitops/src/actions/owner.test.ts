@@ -9,6 +9,9 @@ import { ManifestValidator } from '../validation/ManifestValidator';
 import { createResourcePublishAction } from './resource';
 import { createServiceCheckAction, createServicePublishAction } from './service';
 
+// Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
+jest.setTimeout(30_000);
+
 const validator = ManifestValidator.fromDirectory(path.resolve(__dirname, '../../schemas'));
 
 /** An auditor that keeps what it was told, as the real one would log it. */

@@ -11,6 +11,9 @@ import { createServiceCheckAction, createServicePublishAction } from './service'
 import { examples } from './service.examples';
 import yaml from 'yaml';
 
+// Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
+jest.setTimeout(30_000);
+
 const validator = ManifestValidator.fromDirectory(path.resolve(__dirname, '../../schemas'));
 
 const priya = {
