@@ -5,9 +5,9 @@ export interface Config {
    */
   gitHost?: {
     /**
-     * Serve repositories. Off unless set: when on, the routes accept requests
-     * without Backstage tokens (Git clients cannot send them), so turn it on
-     * only where that is acceptable, or together with basicAuth.
+     * Serve repositories. Off unless set. Reads need no token (the catalog's
+     * URL reader cannot send one); a push needs a Backstage token as its HTTP
+     * Basic password, or the basicAuth credentials when those are set.
      * @default false
      */
     enabled?: boolean;

@@ -11,6 +11,9 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
+
+/** A backend plugin's push: a service token as the Basic password. */
+const pushAuth = () => ({ username: 'backstage', password: mockCredentials.service.token() });
 import git from 'isomorphic-git';
 import gitHttp from 'isomorphic-git/http/node';
 import { gitHostPlugin } from './plugin';
@@ -148,6 +151,7 @@ describe('git-host plugin', () => {
     // The repository most tests read from; each test that pushes uses its own.
     const demo = await newLocalRepo({ 'catalog-info.yaml': CATALOG_INFO });
     await git.push({
+      onAuth: pushAuth,
       fs,
       http: gitHttp,
       dir: demo.dir,
@@ -161,6 +165,7 @@ describe('git-host plugin', () => {
     const local = await newLocalRepo({ 'catalog-info.yaml': CATALOG_INFO });
 
     const result = await git.push({
+      onAuth: pushAuth,
       fs,
       http: gitHttp,
       dir: local.dir,
@@ -195,6 +200,7 @@ describe('git-host plugin', () => {
       [1, 2, 3].map(() =>
         fetch(
           `${baseUrl}/contoso/created-twice.git/info/refs?service=git-receive-pack`,
+          { headers: { Authorization: `Bearer ${mockCredentials.service.token()}` } },
         ),
       ),
     );
@@ -270,7 +276,8 @@ describe('git-host plugin', () => {
     const clone = await cloneTo(url);
     await git.branch({ fs, dir: clone, ref: 'feature/docs', checkout: true });
     await commitFile(clone, 'docs/index.md', '# Docs\n', 'Add docs');
-    await git.push({ fs, http: gitHttp, dir: clone, url, ref: 'feature/docs' });
+    await git.push({
+      onAuth: pushAuth, fs, http: gitHttp, dir: clone, url, ref: 'feature/docs' });
 
     const res = await fetch(
       `${baseUrl}/raw/contoso/demo/feature/docs/docs/index.md`,
@@ -327,7 +334,8 @@ describe('git-host plugin', () => {
   it('rejects a non-fast-forward push and keeps the first commit', async () => {
     const url = `${baseUrl}/contoso/race.git`;
     const origin = await newLocalRepo({ 'README.md': 'base\n' });
-    await git.push({ fs, http: gitHttp, dir: origin.dir, url, ref: 'main' });
+    await git.push({
+      onAuth: pushAuth, fs, http: gitHttp, dir: origin.dir, url, ref: 'main' });
 
     const first = await cloneTo(url);
     const second = await cloneTo(url);
@@ -337,12 +345,14 @@ describe('git-host plugin', () => {
       'first\n',
       'First change',
     );
-    await git.push({ fs, http: gitHttp, dir: first, url, ref: 'main' });
+    await git.push({
+      onAuth: pushAuth, fs, http: gitHttp, dir: first, url, ref: 'main' });
     await commitFile(second, 'b.txt', 'second\n', 'Second change');
 
     // isomorphic-git sees that the remote tip is not in its history and refuses locally.
     await expect(
-      git.push({ fs, http: gitHttp, dir: second, url, ref: 'main' }),
+      git.push({
+      onAuth: pushAuth, fs, http: gitHttp, dir: second, url, ref: 'main' }),
     ).rejects.toMatchObject({
       code: 'PushRejectedError',
       data: { reason: 'not-fast-forward' },
@@ -350,6 +360,7 @@ describe('git-host plugin', () => {
 
     // Forcing skips that local check; the server's receive.denyNonFastForwards refuses.
     const forced = git.push({
+      onAuth: pushAuth,
       fs,
       http: gitHttp,
       dir: second,
@@ -373,7 +384,8 @@ describe('git-host plugin', () => {
   it('lets git itself decide between two racing pushes', async () => {
     const url = `${baseUrl}/contoso/race-cas.git`;
     const origin = await newLocalRepo({ 'README.md': 'base\n' });
-    await git.push({ fs, http: gitHttp, dir: origin.dir, url, ref: 'main' });
+    await git.push({
+      onAuth: pushAuth, fs, http: gitHttp, dir: origin.dir, url, ref: 'main' });
     const winner = await cloneTo(url);
     const loser = await cloneTo(url);
     const winnerSha = await commitFile(winner, 'w.txt', 'winner\n', 'Winner');
@@ -383,13 +395,15 @@ describe('git-host plugin', () => {
     // its update is a fast-forward of what it saw, so only the server's atomic ref
     // update can reject it.
     const push = git.push({
+      onAuth: pushAuth,
       fs,
       http: gitHttp,
       dir: loser,
       url,
       ref: 'main',
       onPrePush: async () => {
-        await git.push({ fs, http: gitHttp, dir: winner, url, ref: 'main' });
+        await git.push({
+      onAuth: pushAuth, fs, http: gitHttp, dir: winner, url, ref: 'main' });
         return true;
       },
     });
@@ -439,6 +453,9 @@ describe('git-host plugin', () => {
       [
         '-c',
         'http.postBuffer=65536',
+        // A CI job's git CLI sends its Backstage token as a header.
+        '-c',
+        `http.extraHeader=Authorization: Bearer ${mockCredentials.service.token()}`,
         'push',
         '--quiet',
         `${baseUrl}/contoso/from-cli.git`,
@@ -511,6 +528,7 @@ describe('git-host plugin with basic auth', () => {
     const local = await newLocalRepo({ 'README.md': 'secure\n' });
     await expect(
       git.push({
+      onAuth: pushAuth,
         fs,
         http: gitHttp,
         dir: local.dir,
@@ -537,6 +555,29 @@ describe('git-host plugin with basic auth', () => {
     expect(await git.resolveRef({ fs, dir: clone, ref: 'HEAD' })).toBe(
       local.sha,
     );
+  });
+});
+
+describe('git-host plugin pushes', () => {
+  it('refuses a push with no token or a bad one, and creates nothing; reads stay open', async () => {
+    const parent = await scratch('root');
+    const root = path.join(parent, 'repositories');
+    const { baseUrl } = await startGitHost({ enabled: true, root, initialRepositories: ['gitops'] });
+    const local = await newLocalRepo({ 'README.md': 'sneaky\n' });
+    const push = (onAuth?: () => { username: string; password: string }) =>
+      git.push({ fs, http: gitHttp, dir: local.dir, url: `${baseUrl}/contoso/anonymous.git`, ref: 'main', onAuth, onAuthFailure: () => ({ cancel: true }) });
+    await expect(push()).rejects.toMatchObject({ data: { statusCode: 401 } });
+    await expect(push(() => ({ username: 'x', password: 'not-a-token' }))).rejects.toThrow();
+    const raw = await fetch(`${baseUrl}/contoso/anonymous.git/info/refs?service=git-receive-pack`, {
+      headers: { Authorization: `Basic ${Buffer.from('x:not-a-token').toString('base64')}` },
+    });
+    expect(raw.status).toBe(401);
+    expect(await raw.text()).toContain('Pushing needs a Backstage token');
+    expect(fs.existsSync(path.join(root, 'contoso', 'anonymous.git'))).toBe(false);
+    const refs = await fetch(`${baseUrl}/gitops.git/info/refs?service=git-upload-pack`);
+    expect(refs.status).toBe(200);
+    const pushed = await git.push({ fs, http: gitHttp, dir: local.dir, url: `${baseUrl}/contoso/signed.git`, ref: 'main', onAuth: pushAuth });
+    expect(pushed.ok).toBe(true);
   });
 });
 

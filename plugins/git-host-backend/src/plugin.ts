@@ -22,8 +22,9 @@ export const gitHostPlugin = createBackendPlugin({
         logger: coreServices.logger,
         httpRouter: coreServices.httpRouter,
         discovery: coreServices.discovery,
+        auth: coreServices.auth,
       },
-      async init({ config, logger, httpRouter, discovery }) {
+      async init({ config, logger, httpRouter, discovery, auth }) {
         if (!config.getOptionalBoolean('gitHost.enabled')) {
           logger.info(
             'Embedded Git host is disabled; set gitHost.enabled: true to serve repositories',
@@ -67,10 +68,11 @@ export const gitHostPlugin = createBackendPlugin({
             logger,
             externalBaseUrl,
             basicAuth,
+            auth,
           }),
         );
-        // Git clients and the catalog's URL reader cannot send Backstage
-        // tokens; basicAuth is the optional guard for these routes instead.
+        // The catalog's URL reader cannot send Backstage tokens, so reads are
+        // open; the router refuses any push without a valid token (or basicAuth).
         httpRouter.addAuthPolicy({ path: '/', allow: 'unauthenticated' });
 
         logger.info('Embedded Git host is serving repositories', {

@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { pipeline } from 'node:stream';
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { InputError, NotFoundError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
@@ -26,15 +26,36 @@ export interface RouterOptions {
   externalBaseUrl: string;
   /** When set, every route requires these HTTP Basic credentials. */
   basicAuth?: BasicAuthCredentials;
+  /** Verifies the Backstage token a push must carry when basicAuth is not set. */
+  auth: AuthService;
 }
 
-/** Used as REMOTE_USER when no Basic credentials are configured. */
-const ANONYMOUS_PUSHER = 'anonymous';
+/**
+ * Who is pushing, from a Backstage token sent as the HTTP Basic password
+ * (what Git clients send) or as a bearer token; undefined when there is none
+ * or it is not valid.
+ */
+async function pusherOf(req: express.Request, auth: AuthService): Promise<string | undefined> {
+  const header = req.headers.authorization ?? '';
+  const bearer = header.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  const basic = header.match(/^Basic\s+([A-Za-z0-9+/=]+)\s*$/i)?.[1];
+  const token =
+    bearer ?? (basic && Buffer.from(basic, 'base64').toString('utf8').replace(/^[^:]*:/, ''));
+  if (!token) return undefined;
+  try {
+    const credentials = await auth.authenticate(token);
+    if (auth.isPrincipal(credentials, 'user')) return credentials.principal.userEntityRef;
+    if (auth.isPrincipal(credentials, 'service')) return credentials.principal.subject;
+  } catch {
+    // An invalid or expired token is the same as none.
+  }
+  return undefined;
+}
 
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { repositories, logger, externalBaseUrl, basicAuth } = options;
+  const { repositories, logger, externalBaseUrl, basicAuth, auth } = options;
   const gitHttpBackend = new GitHttpBackend({
     projectRoot: repositories.root,
     logger,
@@ -104,6 +125,23 @@ export async function createRouter(
       );
     }
     let queryString = '';
+    const pushing =
+      endpoint === 'git-receive-pack' ||
+      (endpoint === 'info/refs' && req.query.service === 'git-receive-pack');
+    // Reads stay open (the catalog's URL reader sends no token); writes never are.
+    let remoteUser = basicAuth?.username;
+    if (pushing && !basicAuth) {
+      remoteUser = await pusherOf(req, auth);
+      if (!remoteUser) {
+        logger.warn('Refused an unauthenticated push', { path: req.path });
+        res.setHeader('WWW-Authenticate', 'Basic realm="git-host"');
+        res
+          .status(401)
+          .type('text/plain')
+          .send('Pushing needs a Backstage token as the password (or gitHost.basicAuth credentials)\n');
+        return;
+      }
+    }
     if (endpoint === 'info/refs') {
       const service = parseGitService(req.query.service);
       queryString = `service=${service}`;
@@ -118,7 +156,6 @@ export async function createRouter(
     }
     await assertExists(repositories, repo);
 
-    const remoteUser = basicAuth?.username ?? ANONYMOUS_PUSHER;
     logger.debug('Serving Git request', {
       repository: repo.name,
       endpoint,
@@ -127,7 +164,7 @@ export async function createRouter(
     await gitHttpBackend.serve(req, res, {
       pathInfo: `/${repo.name}.git/${endpoint}`,
       queryString,
-      remoteUser,
+      remoteUser: remoteUser ?? 'reader',
     });
     if (endpoint === 'git-receive-pack') {
       logger.info('Handled push', { repository: repo.name, remoteUser });

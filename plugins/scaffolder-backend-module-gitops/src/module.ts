@@ -40,6 +40,7 @@ export const scaffolderModuleGitOps = createBackendModule({
             settings: readAccessSettings(config),
           }),
           auditor,
+          auth,
         };
         scaffolder.addActions(
           createServiceCheckAction(deps),

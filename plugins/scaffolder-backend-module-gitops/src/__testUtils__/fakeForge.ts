@@ -1,3 +1,4 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
 import http from 'http';
 
 export type CreatedRepository = { host: 'github' | 'azure'; owner: string; name: string };
@@ -140,9 +141,15 @@ export async function startFakeForge(gitHostBase: string) {
       url.pathname.match(/^\/[^/]+\/[^/]+\/_git\/([^/]+?)(\/.*)$/);
     if (!git) return json(res, 404, { message: 'Not Found' });
     const target = new URL(`${gitHostBase}/${git[1]}.git${git[2]}${url.search}`);
+    // The forge checks its own credentials, then pushes on to the embedded host as a backend would.
+    const forgeAuth = [`Basic ${Buffer.from('x-access-token:ghp-test').toString('base64')}`, `Basic ${Buffer.from('notempty:ado-pat').toString('base64')}`];
+    const headers: Record<string, unknown> = { ...req.headers, host: target.host };
+    if (forgeAuth.includes(String(req.headers.authorization))) {
+      headers.authorization = `Basic ${Buffer.from(`backstage:${mockCredentials.service.token()}`).toString('base64')}`;
+    }
     const upstream = http.request(
       target,
-      { method: req.method, headers: { ...req.headers, host: target.host } },
+      { method: req.method, headers: headers as any },
       up => {
         res.writeHead(up.statusCode!, up.headers);
         up.pipe(res);

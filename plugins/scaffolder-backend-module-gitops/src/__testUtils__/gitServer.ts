@@ -1,4 +1,4 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { gitHostPlugin } from '@internal/plugin-git-host-backend';
 import fs from 'fs';
 import git from 'isomorphic-git';
@@ -47,4 +47,9 @@ export async function cloneRepo(url: string) {
 export async function headOf(url: string): Promise<string> {
   const info = await git.getRemoteInfo({ http, url });
   return (info.refs as any).heads.main;
+}
+
+/** What a backend plugin sends when it pushes: a service token as the Basic password. */
+export function pushAuth() {
+  return { username: 'backstage', password: mockCredentials.service.token() };
 }

@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { AuditorService } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
@@ -59,6 +60,7 @@ describe('golden paths decide the owner on the server', () => {
       integrations: ScmIntegrations.fromConfig(config),
       validator,
       guard: testOwnerGuard(recorded.auditor),
+      auth: mockServices.auth(),
       auditor: recorded.auditor,
     };
     check = createServiceCheckAction(deps);

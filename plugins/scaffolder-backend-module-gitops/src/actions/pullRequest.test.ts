@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -64,7 +65,7 @@ describe.each([
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
-      guard: testOwnerGuard(),
+      guard: testOwnerGuard(), auth: mockServices.auth(),
     });
   });
   afterAll(async () => {
@@ -116,7 +117,7 @@ it('refuses pull-request mode on a host without a GitHub or Azure DevOps integra
   const server = await startGitServer();
   try {
     const config = new ConfigReader({ gitops: { repoUrl: server.gitopsUrl, environments } });
-    const publish = createServicePublishAction({ config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard() });
+    const publish = createServicePublishAction({ config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard(), auth: mockServices.auth() });
     await expect(
       publish.handler(
         createMockActionContext({

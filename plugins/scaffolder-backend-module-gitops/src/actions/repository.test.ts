@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -66,7 +67,7 @@ describe('gitops:repo:publish', () => {
     const host = hosts()[i];
     const repo = `svc-${i}`;
     const config = new ConfigReader(host.config);
-    const action = createRepoPublishAction({ config, integrations: ScmIntegrations.fromConfig(config) });
+    const action = createRepoPublishAction({ config, integrations: ScmIntegrations.fromConfig(config), auth: mockServices.auth() });
     const dir = await workspace({ 'catalog-info.yaml': `metadata:\n  name: ${repo}\n`, 'src/app.ts': 'export {};\n' });
     const ctx = () =>
       createMockActionContext({
@@ -97,7 +98,7 @@ describe('gitops:repo:publish', () => {
 
   it('refuses to overwrite a repository that has other content', async () => {
     const config = new ConfigReader(hosts()[0].config);
-    const action = createRepoPublishAction({ config, integrations: ScmIntegrations.fromConfig(config) });
+    const action = createRepoPublishAction({ config, integrations: ScmIntegrations.fromConfig(config), auth: mockServices.auth() });
     const dir = await workspace({ 'README.md': 'different\n' });
     await expect(
       action.handler(createMockActionContext({ input: { name: 'svc-0' }, workspacePath: dir })),

@@ -1,3 +1,4 @@
+import { AuthService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
@@ -51,6 +52,8 @@ async function sameTree(a: string, b: string): Promise<boolean> {
 export function createRepoPublishAction(deps: {
   config: Config;
   integrations: ScmIntegrationRegistry;
+  /** Signs the pushes to the embedded Git host. */
+  auth?: AuthService;
 }) {
   return createTemplateAction({
     id: 'gitops:repo:publish',
@@ -104,6 +107,7 @@ export function createRepoPublishAction(deps: {
         remoteUrl,
         deps.integrations,
         settings.credentials,
+        deps.auth,
       );
 
       const result = await ctx.checkpoint({

@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -25,7 +26,7 @@ describe('gitops:resource:publish against a real Git host', () => {
   beforeAll(async () => {
     server = await startGitServer();
     const config = new ConfigReader({ gitops: { repoUrl: server.gitopsUrl } });
-    const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard() };
+    const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard(), auth: mockServices.auth() };
     attach = createResourcePublishAction(deps);
     await createServicePublishAction(deps).handler(
       context({ name: 'ledger-api', owner: 'group:default/payments-team', environments: ['dev', 'prod'] }, 'seed'),

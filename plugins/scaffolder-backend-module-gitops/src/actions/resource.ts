@@ -29,7 +29,7 @@ import {
   fileUrl,
   PORTAL_COMMITTER,
 } from './plan';
-import { AuditorService } from '@backstage/backend-plugin-api';
+import { AuditorService, AuthService } from '@backstage/backend-plugin-api';
 import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import { audited } from '../access/audit';
 import { OwnerGuard } from '../access/OwnerGuard';
@@ -158,6 +158,7 @@ export function createResourcePublishAction(deps: {
   validator: ManifestValidator;
   guard: OwnerGuard;
   auditor?: AuditorService;
+  auth?: AuthService;
 }) {
   return createTemplateAction({
     id: 'gitops:resource:publish',
@@ -222,7 +223,7 @@ export function createResourcePublishAction(deps: {
           audited(deps.auditor, AUDIT_EVENTS.gitopsCommit, commitAudit, async () => commitAndPush({
             repoUrl: settings.repoUrl,
             branch: settings.branch,
-            auth: await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials),
+            auth: await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials, deps.auth),
             author: authorOf(ctx.user),
             committer: PORTAL_COMMITTER,
             message: commitMessage({

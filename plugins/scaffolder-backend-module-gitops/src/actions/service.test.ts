@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
@@ -28,7 +29,7 @@ const priya = {
 
 function actions(gitopsUrl: string, extra: object = {}) {
   const config = new ConfigReader({ gitops: { repoUrl: gitopsUrl, ...extra } });
-  const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard() };
+  const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard(), auth: mockServices.auth() };
   return {
     publish: createServicePublishAction(deps),
     check: createServiceCheckAction(deps),
@@ -216,7 +217,7 @@ describe('gitops:service:publish when the Git host misbehaves', () => {
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
-      guard: testOwnerGuard(),
+      guard: testOwnerGuard(), auth: mockServices.auth(),
     });
     await expect(publish.handler(context(input))).rejects.toThrow(/Set gitops.repoUrl/);
   });

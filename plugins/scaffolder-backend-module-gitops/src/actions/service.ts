@@ -25,7 +25,7 @@ import {
   renderChecked,
 } from './plan';
 import { examples } from './service.examples';
-import { AuditorService } from '@backstage/backend-plugin-api';
+import { AuditorService, AuthService } from '@backstage/backend-plugin-api';
 import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import { audited } from '../access/audit';
 import { OwnerGuard } from '../access/OwnerGuard';
@@ -36,6 +36,8 @@ type Deps = {
   validator: ManifestValidator;
   guard: OwnerGuard;
   auditor?: AuditorService;
+  /** Signs the pushes to the embedded Git host. */
+  auth?: AuthService;
 };
 
 /** What every audit event of a golden-path step says about who and what. */
@@ -111,7 +113,7 @@ export function createServiceCheckAction(deps: Deps) {
       await deps.guard.check(ctx, req.owner, entityRef);
       const settings = readGitOpsSettings(deps.config);
       const files = renderChecked(req, settings.platform, deps.validator);
-      const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials);
+      const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials, deps.auth);
       const result = await commitAndPush({
         repoUrl: settings.repoUrl,
         branch: settings.branch,
@@ -164,7 +166,7 @@ export function createServicePublishAction(deps: Deps) {
       const files = renderChecked(req, settings.platform, deps.validator);
       const envs = selectEnvironments(req, settings.platform);
       const commitAudit = { ...auditMeta(ctx, entity), repoUrl: settings.repoUrl };
-      const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials);
+      const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials, deps.auth);
       const message = (subject: string) =>
         commitMessage({
           subject,

@@ -1,5 +1,5 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { cloneRepo, headOf, startGitServer } from '../__testUtils__/gitServer';
+import { cloneRepo, headOf, startGitServer, pushAuth } from '../__testUtils__/gitServer';
 import { commitAndPush, CommitOptions } from './GitOpsRepository';
 
 const who = { name: 'Priya Raman', email: 'priya.raman@contoso.example' };
@@ -19,6 +19,7 @@ describe('commitAndPush', () => {
     message: 'test',
     change: async () => new Map(),
     logger: mockServices.logger.mock(),
+    auth: pushAuth(),
     ...over,
   });
 

@@ -3,13 +3,24 @@ import {
   DefaultGithubCredentialsProvider,
   ScmIntegrationRegistry,
 } from '@backstage/integration';
+import { AuthService } from '@backstage/backend-plugin-api';
 import { GitAuth } from './GitOpsRepository';
 
-/** Credentials for a clone URL from Backstage `integrations`, else the fallback. */
+/** The embedded Git host (plugins/git-host-backend) serves under this path. */
+export function isEmbeddedGitHost(url: string): boolean {
+  return /\/api\/git-host\//.test(new URL(url).pathname);
+}
+
+/**
+ * Credentials for a clone URL from Backstage `integrations`, else the
+ * fallback; for the embedded Git host, a Backstage service token as the
+ * password, since it refuses anonymous pushes.
+ */
 export async function gitAuthFor(
   url: string,
   integrations: ScmIntegrationRegistry,
   fallback?: { username?: string; password?: string },
+  auth?: AuthService,
 ): Promise<GitAuth | undefined> {
   if (integrations.github.byUrl(url)) {
     const { token } = await DefaultGithubCredentialsProvider.fromIntegrations(
@@ -29,6 +40,13 @@ export async function gitAuthFor(
   }
   if (fallback?.username || fallback?.password) {
     return { username: fallback.username, password: fallback.password };
+  }
+  if (auth && isEmbeddedGitHost(url)) {
+    const { token } = await auth.getPluginRequestToken({
+      onBehalfOf: await auth.getOwnServiceCredentials(),
+      targetPluginId: 'git-host',
+    });
+    return { username: 'backstage', password: token };
   }
   return undefined;
 }
