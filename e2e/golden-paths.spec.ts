@@ -102,6 +102,9 @@ test("the guest is refused a service for a team it is not in, and nothing is lef
   );
   expect((await cloneRepo(GITOPS)).log[0].oid).toBe(before);
   expect(await (await fetch(`${BASE_URL}/api/git-host/repos`)).text()).toBe(reposBefore);
+  // Nor can anyone push to the embedded Git host without a token.
+  const anonymous = await fetch(`${BASE_URL}/api/git-host/gitops.git/info/refs?service=git-receive-pack`);
+  expect(anonymous.status).toBe(401);
 });
 
 test('a name with a slash is refused by the scaffolder before the task starts', async () => {
