@@ -19,17 +19,18 @@ export const azureMonitorPlugin = createBackendPlugin({
       deps: {
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        auditor: coreServices.auditor,
         logger: coreServices.logger,
         config: coreServices.rootConfig,
         cache: coreServices.cache,
         catalog: catalogServiceRef,
       },
-      async init({ httpRouter, httpAuth, logger, config, cache, catalog }) {
+      async init({ httpRouter, httpAuth, auditor, logger, config, cache, catalog }) {
         const azureMonitor = AzureMonitorService.fromConfig(config, {
           logger,
           cache,
         });
-        httpRouter.use(await createRouter({ httpAuth, catalog, azureMonitor }));
+        httpRouter.use(await createRouter({ httpAuth, auditor, catalog, azureMonitor }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -1,4 +1,5 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { AUDIT_EVENTS } from '@internal/plugin-access-common';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -10,6 +11,8 @@ import { METRICS_RANGES, MetricsRange } from './types';
 
 export type RouterOptions = {
   httpAuth: HttpAuthService;
+  /** Records reads refused because the entity is missing or not readable. */
+  auditor?: AuditorService;
   catalog: CatalogService;
   azureMonitor: Pick<
     AzureMonitorService,
@@ -34,7 +37,7 @@ const metricsQuery = z.object({
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, catalog, azureMonitor } = options;
+  const { httpAuth, catalog, azureMonitor, auditor } = options;
   const router = Router();
 
   router.get('/health', (_req, res) => {
@@ -58,7 +61,16 @@ export async function createRouter(
     // The catalog applies its read permission rules to the caller: a denied entity is
     // indistinguishable from a missing one, so nothing about it leaks.
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) throw new NotFoundError(`no entity ${entityRef}`);
+    if (!entity) {
+      const event = await auditor?.createEvent({
+        eventId: AUDIT_EVENTS.permissionDenied,
+        severityLevel: 'low',
+        request: req,
+        meta: { action: 'azure-monitor-read', entityRef, reason: 'missing, or not readable by the caller' },
+      });
+      await event?.fail({ error: new NotFoundError(`no entity ${entityRef}`) });
+      throw new NotFoundError(`no entity ${entityRef}`);
+    }
     return entity;
   };
 

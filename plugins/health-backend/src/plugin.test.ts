@@ -38,6 +38,16 @@ async function waitFor(condition: () => boolean, ms = 5000) {
   }
 }
 
+// Records what the router reports as refused, as the real auditor would log it.
+const audited: Array<{ eventId: string; meta?: any; failed?: boolean }> = [];
+const auditor = mockServices.auditor.mock({
+  createEvent: async options => {
+    const event: (typeof audited)[number] = { eventId: options.eventId, meta: options.meta };
+    audited.push(event);
+    return { success: async () => {}, fail: async () => void (event.failed = true) };
+  },
+});
+
 describe('healthPlugin', () => {
   let dev: FakeKubernetes;
   let staging: FakeKubernetes;
@@ -81,6 +91,7 @@ describe('healthPlugin', () => {
       features: [
         healthPlugin,
         catalog.factory,
+        auditor.factory,
         mockServices.rootConfig.factory({
           data: {
             kubernetes: {
@@ -310,6 +321,11 @@ describe('healthPlugin', () => {
 
     expect(denied.status).toBe(404);
     expect(missing.status).toBe(404);
+    expect(audited.filter(e => e.eventId === 'permission-denied' && e.failed).map(e => e.meta)).toEqual(
+      expect.arrayContaining([
+        { action: 'health-read', entityRef: 'component:default/payments-api', reason: 'missing, or not readable by the caller' },
+      ]),
+    );
     const deniedBody = await denied.json();
     expect(deniedBody.error).toEqual({
       name: 'NotFoundError',

@@ -20,6 +20,7 @@ export const healthPlugin = createBackendPlugin({
       deps: {
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        auditor: coreServices.auditor,
         logger: coreServices.logger,
         config: coreServices.rootConfig,
         cache: coreServices.cache,
@@ -30,6 +31,7 @@ export const healthPlugin = createBackendPlugin({
       },
       async init({
         httpRouter,
+        auditor,
         httpAuth,
         logger,
         config,
@@ -48,7 +50,7 @@ export const healthPlugin = createBackendPlugin({
             : undefined,
         });
         lifecycle.addShutdownHook(() => health.close());
-        httpRouter.use(await createRouter({ httpAuth, catalog, health }));
+        httpRouter.use(await createRouter({ httpAuth, auditor, catalog, health }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

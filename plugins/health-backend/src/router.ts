@@ -1,4 +1,5 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { AUDIT_EVENTS } from '@internal/plugin-access-common';
+import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
@@ -21,6 +22,8 @@ export const AKS_TOKEN_HEADER = 'backstage-kubernetes-authorization-aks';
 
 export type RouterOptions = {
   httpAuth: HttpAuthService;
+  /** Records reads refused because the entity is missing or not readable. */
+  auditor?: AuditorService;
   catalog: CatalogService;
   health: Pick<HealthService, 'getEntityHealth'>;
 };
@@ -40,7 +43,7 @@ const REMEMBERED_ENTITIES = 1000;
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, catalog, health } = options;
+  const { httpAuth, catalog, health, auditor } = options;
   const router = Router();
   // The entity as the catalog last gave it to a caller allowed to read it.
   const remembered = new Map<string, Entity>();
@@ -79,6 +82,13 @@ export async function createRouter(
       credentials,
     });
     if (!entity) {
+      const event = await auditor?.createEvent({
+        eventId: AUDIT_EVENTS.permissionDenied,
+        severityLevel: 'low',
+        request: req,
+        meta: { action: 'health-read', entityRef, reason: 'missing, or not readable by the caller' },
+      });
+      await event?.fail({ error: new NotFoundError(`no entity ${entityRef}`) });
       throw new NotFoundError(`no entity ${entityRef}`);
     }
     remember(remembered, entityRef, entity);
