@@ -16,11 +16,36 @@ const CLIENT_ID = '0c5e7a1b-portal-e2e';
 const CATALOG_READER_TOKEN = 'e2e-catalog-reader-token-0123456789';
 
 const users: Record<string, EntraUser> = {
-  teamA: { id: '3f2c1a7e-0b61-4d0e-9a55-2b8e7c4d1a01', displayName: 'Priya Raman', mail: 'priya.raman@contoso.example', userPrincipalName: 'priya.raman@contoso.example' },
-  teamB: { id: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c02', displayName: 'Mei Chen', mail: 'mei.chen@contoso.example', userPrincipalName: 'mei.chen@contoso.example' },
-  admin: { id: '9b8e6d5c-4a3b-4c2d-8e1f-0a9b8c7d6e03', displayName: 'Amara Okafor', mail: 'amara.okafor@contoso.example', userPrincipalName: 'amara.okafor@contoso.example' },
-  noTeam: { id: '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b04', displayName: 'New Hire', mail: 'new.hire@contoso.example', userPrincipalName: 'new.hire@contoso.example' },
-  stranger: { id: 'e1e2e3e4-0000-4000-8000-00000000dead', displayName: 'Sam Stranger', mail: 'sam@fabrikam.example', userPrincipalName: 'sam@fabrikam.example' },
+  teamA: {
+    id: '3f2c1a7e-0b61-4d0e-9a55-2b8e7c4d1a01',
+    displayName: 'Priya Raman',
+    mail: 'priya.raman@contoso.example',
+    userPrincipalName: 'priya.raman@contoso.example',
+  },
+  teamB: {
+    id: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c02',
+    displayName: 'Mei Chen',
+    mail: 'mei.chen@contoso.example',
+    userPrincipalName: 'mei.chen@contoso.example',
+  },
+  admin: {
+    id: '9b8e6d5c-4a3b-4c2d-8e1f-0a9b8c7d6e03',
+    displayName: 'Amara Okafor',
+    mail: 'amara.okafor@contoso.example',
+    userPrincipalName: 'amara.okafor@contoso.example',
+  },
+  noTeam: {
+    id: '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b04',
+    displayName: 'New Hire',
+    mail: 'new.hire@contoso.example',
+    userPrincipalName: 'new.hire@contoso.example',
+  },
+  stranger: {
+    id: 'e1e2e3e4-0000-4000-8000-00000000dead',
+    displayName: 'Sam Stranger',
+    mail: 'sam@fabrikam.example',
+    userPrincipalName: 'sam@fabrikam.example',
+  },
 };
 
 let entra: Awaited<ReturnType<typeof startFakeEntra>>;
@@ -34,8 +59,13 @@ test.use({
   launchOptions: {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
       `--host-resolver-rules=MAP login.microsoftonline.com 127.0.0.1:${ENTRA_PORT}, MAP graph.microsoft.com 127.0.0.1:${ENTRA_PORT}`,
     ],
   },
@@ -43,22 +73,38 @@ test.use({
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  entra = await startFakeEntra({ port: ENTRA_PORT, tenantId: TENANT, clientId: CLIENT_ID, clientSecret: 'e2e-client-secret', users: Object.values(users) });
+  entra = await startFakeEntra({
+    port: ENTRA_PORT,
+    tenantId: TENANT,
+    clientId: CLIENT_ID,
+    clientSecret: 'e2e-client-secret',
+    users: Object.values(users),
+  });
   backend = startBackend({
     configs: ['app-config.yaml', 'e2e/fixtures/app-config.entra.yaml'],
     env: {
-      APP_CONFIG_gitHost_root: fs.mkdtempSync(path.join(os.tmpdir(), 'idp-e2e-entra-git-')),
-      NODE_OPTIONS: `--require ${path.resolve(__dirname, 'support/hostMap.cjs')}`,
+      APP_CONFIG_gitHost_root: fs.mkdtempSync(
+        path.join(os.tmpdir(), 'idp-e2e-entra-git-'),
+      ),
+      NODE_OPTIONS: `--require ${path.resolve(
+        __dirname,
+        'support/hostMap.cjs',
+      )}`,
       NODE_EXTRA_CA_CERTS: entra.certFile,
-      E2E_HOST_MAP: entra.hosts.map(h => `${h}=127.0.0.1:${ENTRA_PORT}`).join(','),
+      E2E_HOST_MAP: entra.hosts
+        .map(h => `${h}=127.0.0.1:${ENTRA_PORT}`)
+        .join(','),
     },
   });
   await waitFor(
     'the Entra portal and its catalog',
     async () => {
-      const res = await fetch(`${BASE}/api/catalog/entities/by-name/user/default/mei.chen`, {
-        headers: { Authorization: `Bearer ${CATALOG_READER_TOKEN}` },
-      });
+      const res = await fetch(
+        `${BASE}/api/catalog/entities/by-name/user/default/mei.chen`,
+        {
+          headers: { Authorization: `Bearer ${CATALOG_READER_TOKEN}` },
+        },
+      );
       return res.ok ? true : undefined;
     },
     200_000,
@@ -68,7 +114,11 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (process.env.E2E_DEBUG_TASKS) fs.appendFileSync(process.env.E2E_DEBUG_TASKS, `\n=== backend\n${backend?.output()}`);
+  if (process.env.E2E_DEBUG_TASKS)
+    fs.appendFileSync(
+      process.env.E2E_DEBUG_TASKS,
+      `\n=== backend\n${backend?.output()}`,
+    );
   backend?.stop();
   await entra?.stop();
 });
@@ -80,10 +130,18 @@ function authorizeAt(location: string, loginHint: string): Promise<string> {
   return new Promise((resolve, reject) => {
     https
       .get(
-        { host: '127.0.0.1', port: ENTRA_PORT, path: `${url.pathname}${url.search}`, servername: url.hostname, headers: { host: url.hostname }, ca: fs.readFileSync(entra.certFile) },
+        {
+          host: '127.0.0.1',
+          port: ENTRA_PORT,
+          path: `${url.pathname}${url.search}`,
+          servername: url.hostname,
+          headers: { host: url.hostname },
+          ca: fs.readFileSync(entra.certFile),
+        },
         res => {
           res.resume();
-          if (res.statusCode === 302 && res.headers.location) resolve(res.headers.location);
+          if (res.statusCode === 302 && res.headers.location)
+            resolve(res.headers.location);
           else reject(new Error(`authorize answered ${res.statusCode}`));
         },
       )
@@ -92,7 +150,9 @@ function authorizeAt(location: string, loginHint: string): Promise<string> {
 }
 
 /** Signs a user in through the portal's real Microsoft OAuth routes; returns the Backstage token. */
-async function signIn(user: EntraUser): Promise<{ status: number; token?: string; error?: string }> {
+async function signIn(
+  user: EntraUser,
+): Promise<{ status: number; token?: string; error?: string }> {
   const cookies = new Map<string, string>();
   const keep = (res: Response) => {
     for (const c of res.headers.getSetCookie()) {
@@ -101,23 +161,47 @@ async function signIn(user: EntraUser): Promise<{ status: number; token?: string
       cookies.set(pair.slice(0, i), pair.slice(i + 1));
     }
   };
-  const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  const start = await fetch(`${BASE}/api/auth/microsoft/start?env=development&scope=openid&origin=${encodeURIComponent(BASE)}`, { redirect: 'manual' });
+  const cookieHeader = () =>
+    [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const start = await fetch(
+    `${BASE}/api/auth/microsoft/start?env=development&scope=openid&origin=${encodeURIComponent(
+      BASE,
+    )}`,
+    { redirect: 'manual' },
+  );
   keep(start);
   expect(start.status).toBe(302);
-  expect(new URL(start.headers.get('location')!).hostname).toBe('login.microsoftonline.com');
-  const back = await authorizeAt(start.headers.get('location')!, user.userPrincipalName);
-  const frame = await fetch(back, { headers: { cookie: cookieHeader() }, redirect: 'manual' });
+  expect(new URL(start.headers.get('location')!).hostname).toBe(
+    'login.microsoftonline.com',
+  );
+  const back = await authorizeAt(
+    start.headers.get('location')!,
+    user.userPrincipalName,
+  );
+  const frame = await fetch(back, {
+    headers: { cookie: cookieHeader() },
+    redirect: 'manual',
+  });
   keep(frame);
   const html = await frame.text();
-  const refresh = await fetch(`${BASE}/api/auth/microsoft/refresh?env=development&optional`, {
-    headers: { cookie: cookieHeader(), 'X-Requested-With': 'XMLHttpRequest' },
-  });
+  const refresh = await fetch(
+    `${BASE}/api/auth/microsoft/refresh?env=development&optional`,
+    {
+      headers: { cookie: cookieHeader(), 'X-Requested-With': 'XMLHttpRequest' },
+    },
+  );
   const body = await refresh.json().catch(() => ({}));
   // A refused sign-in ends in the popup: the frame posts its error to the app.
-  const posted = html.match(/var authResponse = decodeURIComponent\('([^']*)'\)/)?.[1];
-  const frameError = posted && JSON.parse(decodeURIComponent(posted)).error?.message;
-  return { status: refresh.status, token: body.backstageIdentity?.token, error: frameError ?? body.error?.message };
+  const posted = html.match(
+    /var authResponse = decodeURIComponent\('([^']*)'\)/,
+  )?.[1];
+  const frameError =
+    posted && JSON.parse(decodeURIComponent(posted)).error?.message;
+  return {
+    status: refresh.status,
+    token: body.backstageIdentity?.token,
+    error: frameError ?? body.error?.message,
+  };
 }
 
 type Caller = 'teamA' | 'teamB' | 'admin' | 'noTeam' | 'serviceToken';
@@ -139,150 +223,393 @@ const OTHER_TEAM: Record<Caller, string> = {
 
 test('Entra ID sign-in issues tokens only to catalog users, and the permission matrix holds with zero bypasses', async () => {
   test.setTimeout(300_000);
-  const tokens: Record<Caller, string> = { serviceToken: CATALOG_READER_TOKEN } as any;
+  const tokens: Record<Caller, string> = {
+    serviceToken: CATALOG_READER_TOKEN,
+  } as any;
   for (const who of ['teamA', 'teamB', 'admin', 'noTeam'] as const) {
     const result = await signIn(users[who]);
     expect(result.status, `${who}: ${result.error}`).toBe(200);
     tokens[who] = result.token!;
   }
   const userInfo = async (t: string) =>
-    (await (await fetch(`${BASE}/api/auth/v1/userinfo`, { headers: { Authorization: `Bearer ${t}` } })).json()).claims;
+    (
+      await (
+        await fetch(`${BASE}/api/auth/v1/userinfo`, {
+          headers: { Authorization: `Bearer ${t}` },
+        })
+      ).json()
+    ).claims;
   // Membership through parent groups: payments-team's parent, contoso, is in the claims.
-  expect(await userInfo(tokens.teamA)).toMatchObject({ sub: 'user:default/priya.raman', ent: ['user:default/priya.raman', 'group:default/payments-team', 'group:default/contoso'] });
+  expect(await userInfo(tokens.teamA)).toMatchObject({
+    sub: 'user:default/priya.raman',
+    ent: [
+      'user:default/priya.raman',
+      'group:default/payments-team',
+      'group:default/contoso',
+    ],
+  });
   // Found by email: mei.chen has no object id annotation.
   expect((await userInfo(tokens.teamB)).sub).toBe('user:default/mei.chen');
 
   // Someone Entra knows but the catalog does not gets no token, and is told why.
   const stranger = await signIn(users.stranger);
   expect(stranger.token).toBeUndefined();
-  expect(stranger.error).toContain('sam@fabrikam.example signed in to Microsoft, but the portal has no user for it in the catalog');
+  expect(stranger.error).toContain(
+    'sam@fabrikam.example signed in to Microsoft, but the portal has no user for it in the catalog',
+  );
 
   const call = (who: Caller, pathname: string, init: RequestInit = {}) =>
     fetch(`${BASE}${pathname}`, {
       ...init,
-      headers: { Authorization: `Bearer ${tokens[who]}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+      headers: {
+        Authorization: `Bearer ${tokens[who]}`,
+        'Content-Type': 'application/json',
+        ...(init.headers ?? {}),
+      },
     });
   const runTask = async (who: Caller, template: string, values: object) => {
-    const res = await call(who, '/api/scaffolder/v2/tasks', { method: 'POST', body: JSON.stringify({ templateRef: `template:default/${template}`, values }) });
-    if (res.status !== 201) return { allowed: false, detail: `HTTP ${res.status}` };
+    const res = await call(who, '/api/scaffolder/v2/tasks', {
+      method: 'POST',
+      body: JSON.stringify({
+        templateRef: `template:default/${template}`,
+        values,
+      }),
+    });
+    if (res.status !== 201)
+      return { allowed: false, detail: `HTTP ${res.status}` };
     const { id } = await res.json();
-    const task = await waitFor(`task ${id}`, async () => {
-      const t = await (await call('admin', `/api/scaffolder/v2/tasks/${id}`)).json();
-      return ['completed', 'failed', 'cancelled'].includes(t.status) ? t : undefined;
-    }, 90_000);
-    const events = await (await call('admin', `/api/scaffolder/v2/tasks/${id}/events`)).json();
-    const log = events.filter((e: any) => e.type === 'log').map((e: any) => e.body.message).join('\n');
-    if (process.env.E2E_DEBUG_TASKS) fs.appendFileSync(process.env.E2E_DEBUG_TASKS, `\n=== ${who} ${template} ${task.status}\n${log}\n`);
-    return { allowed: task.status === 'completed', id, detail: task.status === 'completed' ? 'completed' : (log.match(/(is not a member[^\n]*|You are in no team[^\n]*|NotAllowedError[^\n]*)/)?.[0] ?? log.slice(-300)) };
+    const task = await waitFor(
+      `task ${id}`,
+      async () => {
+        const t = await (
+          await call('admin', `/api/scaffolder/v2/tasks/${id}`)
+        ).json();
+        return ['completed', 'failed', 'cancelled'].includes(t.status)
+          ? t
+          : undefined;
+      },
+      90_000,
+    );
+    const events = await (
+      await call('admin', `/api/scaffolder/v2/tasks/${id}/events`)
+    ).json();
+    const log = events
+      .filter((e: any) => e.type === 'log')
+      .map((e: any) => e.body.message)
+      .join('\n');
+    if (process.env.E2E_DEBUG_TASKS)
+      fs.appendFileSync(
+        process.env.E2E_DEBUG_TASKS,
+        `\n=== ${who} ${template} ${task.status}\n${log}\n`,
+      );
+    return {
+      allowed: task.status === 'completed',
+      id,
+      detail:
+        task.status === 'completed'
+          ? 'completed'
+          : log.match(
+              /(is not a member[^\n]*|You are in no team[^\n]*|NotAllowedError[^\n]*)/,
+            )?.[0] ?? log.slice(-300),
+    };
   };
-  const httpAllowed = (res: Response) => ({ allowed: ![401, 403, 404].includes(res.status), detail: `HTTP ${res.status}` });
+  const httpAllowed = (res: Response) => ({
+    allowed: ![401, 403, 404].includes(res.status),
+    detail: `HTTP ${res.status}`,
+  });
 
-  const gitopsHead = () => fetch(`${BASE}/api/git-host/gitops.git/info/refs?service=git-upload-pack`).then(r => r.text());
-  const repoList = async () => JSON.stringify(await (await fetch(`${BASE}/api/git-host/repos`)).json());
+  const gitopsHead = () =>
+    fetch(
+      `${BASE}/api/git-host/gitops.git/info/refs?service=git-upload-pack`,
+    ).then(r => r.text());
+  const repoList = async () =>
+    JSON.stringify(await (await fetch(`${BASE}/api/git-host/repos`)).json());
 
   // Each team's own service, made by a member, so there is something of theirs to act on.
   const serviceOf: Partial<Record<Caller, string>> = {};
-  const matrix: Record<string, Partial<Record<Caller, { allowed: boolean; detail: string }>>> = {};
+  const matrix: Record<
+    string,
+    Partial<Record<Caller, { allowed: boolean; detail: string }>>
+  > = {};
   const row = (name: string) => (matrix[name] ??= {});
 
   for (const who of CALLERS) {
     const name = `sec-${who.toLowerCase()}-api`;
-    const r = await runTask(who, 'nodejs-service', { name, description: 'Made by the security e2e test', owner: OWN_TEAM[who], environments: ['dev'], size: 'small', port: 8080 });
+    const r = await runTask(who, 'nodejs-service', {
+      name,
+      description: 'Made by the security e2e test',
+      owner: OWN_TEAM[who],
+      environments: ['dev'],
+      size: 'small',
+      port: 8080,
+    });
     row("run a golden path for one's own team")[who] = r;
     if (r.allowed) serviceOf[who] = name;
   }
-  const taskOfTeamB = (await (await call('teamB', '/api/scaffolder/v2/tasks?createdBy=user:default/mei.chen')).json()).tasks[0].id;
+  const taskOfTeamB = (
+    await (
+      await call(
+        'teamB',
+        '/api/scaffolder/v2/tasks?createdBy=user:default/mei.chen',
+      )
+    ).json()
+  ).tasks[0].id;
 
   const headBefore = await gitopsHead();
   const reposBefore = await repoList();
   const forOtherTeam = (who: Caller) =>
     runTask(who, 'nodejs-service', {
-      name: `sec-${who.toLowerCase()}-for-other`, description: 'Made by the security e2e test', owner: OTHER_TEAM[who], environments: ['dev'], size: 'small', port: 8080,
+      name: `sec-${who.toLowerCase()}-for-other`,
+      description: 'Made by the security e2e test',
+      owner: OTHER_TEAM[who],
+      environments: ['dev'],
+      size: 'small',
+      port: 8080,
     });
   for (const who of CALLERS) {
-    if (who !== 'admin') row('run a golden path for another team (direct API request)')[who] = await forOtherTeam(who);
+    if (who !== 'admin')
+      row('run a golden path for another team (direct API request)')[who] =
+        await forOtherTeam(who);
   }
   for (const who of CALLERS) {
     if (who === 'admin') continue;
     const target = who === 'teamB' ? 'sec-teama-api' : 'sec-teamb-api';
-    row("attach a resource to another team's component")[who] = await runTask(who, 'redis-cache', {
-      component: `component:default/${target}`, name: `${who.toLowerCase()}-cache`, size: 'small',
-    });
+    row("attach a resource to another team's component")[who] = await runTask(
+      who,
+      'redis-cache',
+      {
+        component: `component:default/${target}`,
+        name: `${who.toLowerCase()}-cache`,
+        size: 'small',
+      },
+    );
   }
   // Nothing a denied run touched changed: same GitOps head, same repositories.
   expect(await gitopsHead()).toBe(headBefore);
   expect(await repoList()).toBe(reposBefore);
-  row('run a golden path for another team (direct API request)').admin = await forOtherTeam('admin');
-  row("attach a resource to another team's component").admin = await runTask('admin', 'redis-cache', {
-    component: 'component:default/sec-teamb-api', name: 'admin-cache', size: 'small',
-  });
+  row('run a golden path for another team (direct API request)').admin =
+    await forOtherTeam('admin');
+  row("attach a resource to another team's component").admin = await runTask(
+    'admin',
+    'redis-cache',
+    {
+      component: 'component:default/sec-teamb-api',
+      name: 'admin-cache',
+      size: 'small',
+    },
+  );
 
   for (const who of CALLERS) {
-    const other = who === 'teamB' ? (await (await call('teamA', '/api/scaffolder/v2/tasks?createdBy=user:default/priya.raman')).json()).tasks[0].id : taskOfTeamB;
-    row("read another user's task")[who] = httpAllowed(await call(who, `/api/scaffolder/v2/tasks/${other}`));
-    row("follow another user's task (events)")[who] = httpAllowed(await call(who, `/api/scaffolder/v2/tasks/${other}/events`));
-    row("cancel another user's task")[who] = httpAllowed(await call(who, `/api/scaffolder/v2/tasks/${other}/cancel`, { method: 'POST' }));
+    const other =
+      who === 'teamB'
+        ? (
+            await (
+              await call(
+                'teamA',
+                '/api/scaffolder/v2/tasks?createdBy=user:default/priya.raman',
+              )
+            ).json()
+          ).tasks[0].id
+        : taskOfTeamB;
+    row("read another user's task")[who] = httpAllowed(
+      await call(who, `/api/scaffolder/v2/tasks/${other}`),
+    );
+    row("follow another user's task (events)")[who] = httpAllowed(
+      await call(who, `/api/scaffolder/v2/tasks/${other}/events`),
+    );
+    row("cancel another user's task")[who] = httpAllowed(
+      await call(who, `/api/scaffolder/v2/tasks/${other}/cancel`, {
+        method: 'POST',
+      }),
+    );
     row('dry-run a template')[who] = httpAllowed(
       await call(who, '/api/scaffolder/v2/dry-run', {
         method: 'POST',
         body: JSON.stringify({
-          template: { apiVersion: 'scaffolder.backstage.io/v1beta3', kind: 'Template', metadata: { name: 'dry' }, spec: { type: 'service', steps: [{ id: 'log', action: 'debug:log', input: { message: 'hello' } }] } },
+          template: {
+            apiVersion: 'scaffolder.backstage.io/v1beta3',
+            kind: 'Template',
+            metadata: { name: 'dry' },
+            spec: {
+              type: 'service',
+              steps: [
+                { id: 'log', action: 'debug:log', input: { message: 'hello' } },
+              ],
+            },
+          },
           values: {},
           directoryContents: [],
         }),
       }),
     );
     // No cluster is configured here: past the permission check the proxy answers 404 for the cluster.
-    const proxy = await call(who, '/api/kubernetes/proxy/api/v1/namespaces', { headers: { 'Backstage-Kubernetes-Cluster': 'aks-dev' } });
-    row('use the Kubernetes proxy')[who] = { allowed: ![401, 403].includes(proxy.status), detail: `HTTP ${proxy.status}` };
-    row('read an entity')[who] = httpAllowed(await call(who, '/api/catalog/entities/by-name/component/default/payments-api'));
-    row('read the health of an entity (only where it may be read)')[who] = httpAllowed(
-      await call(who, '/api/health/v1/entities/component/default/payments-api/verdict'),
+    const proxy = await call(who, '/api/kubernetes/proxy/api/v1/namespaces', {
+      headers: { 'Backstage-Kubernetes-Cluster': 'aks-dev' },
+    });
+    row('use the Kubernetes proxy')[who] = {
+      allowed: ![401, 403].includes(proxy.status),
+      detail: `HTTP ${proxy.status}`,
+    };
+    row('read an entity')[who] = httpAllowed(
+      await call(
+        who,
+        '/api/catalog/entities/by-name/component/default/payments-api',
+      ),
     );
+    row('read the health of an entity (only where it may be read)')[who] =
+      httpAllowed(
+        await call(
+          who,
+          '/api/health/v1/entities/component/default/payments-api/verdict',
+        ),
+      );
   }
   const uidOf = async (name: string) =>
-    (await (await call('admin', `/api/catalog/entities/by-name/component/default/${name}`)).json()).metadata.uid;
+    (
+      await (
+        await call(
+          'admin',
+          `/api/catalog/entities/by-name/component/default/${name}`,
+        )
+      ).json()
+    ).metadata.uid;
   const uids: Record<string, string> = {
     'payments-api': await uidOf('payments-api'),
     'checkout-web': await uidOf('checkout-web'),
     'sec-teamb-api': await uidOf('sec-teamb-api'),
   };
   // The admin goes last: its unregister is the one that succeeds.
-  for (const who of ['teamA', 'teamB', 'noTeam', 'serviceToken', 'admin'] as const) {
+  for (const who of [
+    'teamA',
+    'teamB',
+    'noTeam',
+    'serviceToken',
+    'admin',
+  ] as const) {
     // The admin's succeeds, so it removes one made by this test, not one the browser tests look for.
-    const target = who === 'teamB' ? 'payments-api' : who === 'admin' ? 'sec-teamb-api' : 'checkout-web';
+    const target =
+      who === 'teamB'
+        ? 'payments-api'
+        : who === 'admin'
+        ? 'sec-teamb-api'
+        : 'checkout-web';
     const entity = { metadata: { uid: uids[target] } };
-    row("unregister another team's entity")[who] = httpAllowed(await call(who, `/api/catalog/entities/by-uid/${entity.metadata.uid}`, { method: 'DELETE' }));
+    row("unregister another team's entity")[who] = httpAllowed(
+      await call(who, `/api/catalog/entities/by-uid/${entity.metadata.uid}`, {
+        method: 'DELETE',
+      }),
+    );
   }
 
   const A = true;
   const D = false;
   const expected: Record<string, Record<Caller, boolean>> = {
-    'read an entity': { teamA: A, teamB: A, admin: A, noTeam: D, serviceToken: A },
-    "run a golden path for one's own team": { teamA: A, teamB: A, admin: A, noTeam: D, serviceToken: D },
-    'run a golden path for another team (direct API request)': { teamA: D, teamB: D, admin: A, noTeam: D, serviceToken: D },
-    "attach a resource to another team's component": { teamA: D, teamB: D, admin: A, noTeam: D, serviceToken: D },
-    "read another user's task": { teamA: D, teamB: D, admin: A, noTeam: D, serviceToken: D },
-    "follow another user's task (events)": { teamA: D, teamB: D, admin: A, noTeam: D, serviceToken: D },
-    "cancel another user's task": { teamA: D, teamB: D, admin: A, noTeam: D, serviceToken: D },
-    'dry-run a template': { teamA: D, teamB: D, admin: A, noTeam: D, serviceToken: D },
-    'use the Kubernetes proxy': { teamA: D, teamB: D, admin: A, noTeam: D, serviceToken: D },
-    'read the health of an entity (only where it may be read)': { teamA: A, teamB: A, admin: A, noTeam: D, serviceToken: D },
-    "unregister another team's entity": { teamA: D, teamB: D, admin: A, noTeam: D, serviceToken: D },
+    'read an entity': {
+      teamA: A,
+      teamB: A,
+      admin: A,
+      noTeam: D,
+      serviceToken: A,
+    },
+    "run a golden path for one's own team": {
+      teamA: A,
+      teamB: A,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
+    'run a golden path for another team (direct API request)': {
+      teamA: D,
+      teamB: D,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
+    "attach a resource to another team's component": {
+      teamA: D,
+      teamB: D,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
+    "read another user's task": {
+      teamA: D,
+      teamB: D,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
+    "follow another user's task (events)": {
+      teamA: D,
+      teamB: D,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
+    "cancel another user's task": {
+      teamA: D,
+      teamB: D,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
+    'dry-run a template': {
+      teamA: D,
+      teamB: D,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
+    'use the Kubernetes proxy': {
+      teamA: D,
+      teamB: D,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
+    'read the health of an entity (only where it may be read)': {
+      teamA: A,
+      teamB: A,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
+    "unregister another team's entity": {
+      teamA: D,
+      teamB: D,
+      admin: A,
+      noTeam: D,
+      serviceToken: D,
+    },
   };
 
-  const cell = (o?: { allowed: boolean; detail: string }) => (o ? `${o.allowed ? 'ALLOW' : 'deny'} (${o.detail.slice(0, 40)})` : '-');
+  const cell = (o?: { allowed: boolean; detail: string }) =>
+    o ? `${o.allowed ? 'ALLOW' : 'deny'} (${o.detail.slice(0, 40)})` : '-';
   const lines = [
     `| action | ${CALLERS.join(' | ')} |`,
     `| --- |${CALLERS.map(() => ' --- |').join('')}`,
-    ...Object.keys(expected).map(action => `| ${action} | ${CALLERS.map(c => cell(matrix[action]?.[c])).join(' | ')} |`),
+    ...Object.keys(expected).map(
+      action =>
+        `| ${action} | ${CALLERS.map(c => cell(matrix[action]?.[c])).join(
+          ' | ',
+        )} |`,
+    ),
   ];
   // eslint-disable-next-line no-console
-  console.log(`\nPermission matrix observed (teamA = payments-team member, teamB = storefront-team member, admin = platform-team, noTeam = in no team, serviceToken = static token restricted to catalog.entity.read):\n${lines.join('\n')}\n`);
+  console.log(
+    `\nPermission matrix observed (teamA = payments-team member, teamB = storefront-team member, admin = platform-team, noTeam = in no team, serviceToken = static token restricted to catalog.entity.read):\n${lines.join(
+      '\n',
+    )}\n`,
+  );
   const bypasses: string[] = [];
   for (const [action, byCaller] of Object.entries(expected)) {
     for (const c of CALLERS) {
-      if (matrix[action]?.[c]?.allowed !== byCaller[c]) bypasses.push(`${action} / ${c}: expected ${byCaller[c] ? 'allow' : 'deny'}, got ${cell(matrix[action]?.[c])}`);
+      if (matrix[action]?.[c]?.allowed !== byCaller[c])
+        bypasses.push(
+          `${action} / ${c}: expected ${
+            byCaller[c] ? 'allow' : 'deny'
+          }, got ${cell(matrix[action]?.[c])}`,
+        );
     }
   }
   expect(bypasses).toEqual([]);
@@ -290,27 +617,52 @@ test('Entra ID sign-in issues tokens only to catalog users, and the permission m
 
 test('bad tokens are answered 401: expired, signed by another key, for another audience', async () => {
   const read = (token: string) =>
-    fetch(`${BASE}/api/catalog/entities/by-name/component/default/payments-api`, { headers: { Authorization: `Bearer ${token}` } });
+    fetch(
+      `${BASE}/api/catalog/entities/by-name/component/default/payments-api`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
   // An Entra workload identity token for this portal's audience works (restricted to catalog reads) ...
-  const good = await entra.mint({ subject: 'ci-pipeline', audience: 'api://idp-portal' });
+  const good = await entra.mint({
+    subject: 'ci-pipeline',
+    audience: 'api://idp-portal',
+  });
   expect((await read(good)).status).toBe(200);
   // ... and these do not.
   const cases = {
-    expired: await entra.mint({ subject: 'ci-pipeline', audience: 'api://idp-portal', expiresInSeconds: -600 }),
-    'signed by another key': await entra.mint({ subject: 'ci-pipeline', audience: 'api://idp-portal', signedByOtherKey: true }),
-    'for another audience': await entra.mint({ subject: 'ci-pipeline', audience: 'api://someone-else' }),
-    'an Entra token for Microsoft Graph': await entra.mint({ subject: 'ci-pipeline', audience: '00000003-0000-0000-c000-000000000000' }),
+    expired: await entra.mint({
+      subject: 'ci-pipeline',
+      audience: 'api://idp-portal',
+      expiresInSeconds: -600,
+    }),
+    'signed by another key': await entra.mint({
+      subject: 'ci-pipeline',
+      audience: 'api://idp-portal',
+      signedByOtherKey: true,
+    }),
+    'for another audience': await entra.mint({
+      subject: 'ci-pipeline',
+      audience: 'api://someone-else',
+    }),
+    'an Entra token for Microsoft Graph': await entra.mint({
+      subject: 'ci-pipeline',
+      audience: '00000003-0000-0000-c000-000000000000',
+    }),
   };
   const seen: Record<string, number> = {};
-  for (const [name, token] of Object.entries(cases)) seen[name] = (await read(token)).status;
+  for (const [name, token] of Object.entries(cases))
+    seen[name] = (await read(token)).status;
   // eslint-disable-next-line no-console
   console.log('Bad tokens:', JSON.stringify(seen));
-  expect(seen).toEqual(Object.fromEntries(Object.keys(cases).map(k => [k, 401])));
+  expect(seen).toEqual(
+    Object.fromEntries(Object.keys(cases).map(k => [k, 401])),
+  );
 });
 
 test.describe('in Chromium', () => {
   for (const who of ['teamA', 'teamB'] as const) {
-    test(`${users[who].displayName} signs in with Microsoft and sees their name and their team's components under Owned`, async ({ page }) => {
+    test(`${users[who].displayName} signs in with Microsoft and sees their name and their team's components under Owned`, async ({
+      page,
+    }) => {
       test.setTimeout(120_000);
       await page.goto(BASE);
       await expect(page.getByText('Microsoft', { exact: true })).toBeVisible();
@@ -321,30 +673,54 @@ test.describe('in Chromium', () => {
       await expect(picker).toHaveTitle('Sign in to your account');
       await picker.getByRole('link', { name: users[who].displayName }).click();
       await expect(
-        page.getByRole('navigation', { name: 'sidebar nav' }).getByRole('link', { name: 'Catalog', exact: true }),
+        page
+          .getByRole('navigation', { name: 'sidebar nav' })
+          .getByRole('link', { name: 'Catalog', exact: true }),
       ).toBeVisible();
 
       // The catalog is the home page here (app-config.yaml).
       await page.goto(`${BASE}/?filters[kind]=component&filters[user]=owned`);
-      const mine = who === 'teamA' ? ['Payments API', 'Ledger Worker'] : ['Checkout Web'];
-      const theirs = who === 'teamA' ? ['Checkout Web'] : ['Payments API', 'Ledger Worker'];
+      const mine =
+        who === 'teamA' ? ['Payments API', 'Ledger Worker'] : ['Checkout Web'];
+      const theirs =
+        who === 'teamA' ? ['Checkout Web'] : ['Payments API', 'Ledger Worker'];
       await expect(page.getByText(/^Owned Components \(\d+\)$/)).toBeVisible();
-      for (const name of mine) await expect(page.getByRole('link', { name, exact: true })).toBeVisible();
-      for (const name of theirs) await expect(page.getByRole('link', { name, exact: true })).toHaveCount(0);
-      await page.screenshot({ path: `test-results/screenshots/entra-owned-${who}.png` });
+      for (const name of mine)
+        await expect(
+          page.getByRole('link', { name, exact: true }),
+        ).toBeVisible();
+      for (const name of theirs)
+        await expect(page.getByRole('link', { name, exact: true })).toHaveCount(
+          0,
+        );
+      await page.screenshot({
+        path: `test-results/screenshots/entra-owned-${who}.png`,
+      });
 
       await page.goto(`${BASE}/settings`);
-      await expect(page.getByText(users[who].displayName).first()).toBeVisible();
+      await expect(
+        page.getByText(users[who].displayName).first(),
+      ).toBeVisible();
       await expect(page.getByText(users[who].mail).first()).toBeVisible();
     });
   }
 
-  test('someone Entra knows but the catalog does not is refused on the sign-in page, saying so', async ({ page }) => {
+  test('someone Entra knows but the catalog does not is refused on the sign-in page, saying so', async ({
+    page,
+  }) => {
     await page.goto(BASE);
     const popup = page.waitForEvent('popup');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await (await popup).getByRole('link', { name: users.stranger.displayName }).click();
-    await expect(page.getByText(/sam@fabrikam.example signed in to Microsoft, but the portal has no user for it in the catalog/)).toBeVisible();
-    await page.screenshot({ path: 'test-results/screenshots/entra-refused.png' });
+    await (await popup)
+      .getByRole('link', { name: users.stranger.displayName })
+      .click();
+    await expect(
+      page.getByText(
+        /sam@fabrikam.example signed in to Microsoft, but the portal has no user for it in the catalog/,
+      ),
+    ).toBeVisible();
+    await page.screenshot({
+      path: 'test-results/screenshots/entra-refused.png',
+    });
   });
 });

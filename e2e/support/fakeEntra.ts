@@ -23,12 +23,21 @@ function certificateFor(hosts: string[]) {
     execFileSync(
       'openssl',
       [
-        'req', '-x509', '-newkey', 'rsa:2048', '-nodes',
-        '-keyout', path.join(dir, 'key.pem'),
-        '-out', path.join(dir, 'cert.pem'),
-        '-days', '1',
-        '-subj', `/CN=${hosts[0]}`,
-        '-addext', `subjectAltName=${hosts.map(h => `DNS:${h}`).join(',')},IP:127.0.0.1`,
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${hosts[0]}`,
+        '-addext',
+        `subjectAltName=${hosts.map(h => `DNS:${h}`).join(',')},IP:127.0.0.1`,
       ],
       { stdio: 'ignore' },
     );
@@ -59,7 +68,12 @@ export async function startFakeEntra(options: {
   const hosts = ['login.microsoftonline.com', 'graph.microsoft.com'];
   const { key, cert } = certificateFor(hosts);
   const signing = await generateKeyPair('RS256');
-  const jwk = { ...(await exportJWK(signing.publicKey)), kid: 'fake-entra-1', use: 'sig', alg: 'RS256' };
+  const jwk = {
+    ...(await exportJWK(signing.publicKey)),
+    kid: 'fake-entra-1',
+    use: 'sig',
+    alg: 'RS256',
+  };
   const issuer = `https://login.microsoftonline.com/${tenantId}/v2.0`;
   const codes = new Map<string, { user: EntraUser; redirectUri: string }>();
   const refreshTokens = new Map<string, EntraUser>();
@@ -84,12 +98,25 @@ export async function startFakeEntra(options: {
       expires_in: 3600,
       ext_expires_in: 3600,
       access_token: await sign(
-        { oid: user.id, tid: tenantId, scp: 'openid profile email User.Read', upn: user.userPrincipalName, name: user.displayName },
+        {
+          oid: user.id,
+          tid: tenantId,
+          scp: 'openid profile email User.Read',
+          upn: user.userPrincipalName,
+          name: user.displayName,
+        },
         GRAPH_AUDIENCE,
       ),
       refresh_token: refresh,
       id_token: await sign(
-        { oid: user.id, tid: tenantId, sub: user.id, email: user.mail, name: user.displayName, preferred_username: user.userPrincipalName },
+        {
+          oid: user.id,
+          tid: tenantId,
+          sub: user.id,
+          email: user.mail,
+          name: user.displayName,
+          preferred_username: user.userPrincipalName,
+        },
         clientId,
       ),
     };
@@ -99,7 +126,9 @@ export async function startFakeEntra(options: {
     const token = header?.replace(/^Bearer /, '');
     if (!token) return undefined;
     try {
-      const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+      const payload = JSON.parse(
+        Buffer.from(token.split('.')[1], 'base64url').toString(),
+      );
       return users.find(u => u.id === payload.oid);
     } catch {
       return undefined;
@@ -113,8 +142,14 @@ export async function startFakeEntra(options: {
       req.on('end', () => resolve(new URLSearchParams(body)));
     });
 
-  const json = (res: import('http').ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8' });
+  const json = (
+    res: import('http').ServerResponse,
+    status: number,
+    body: unknown,
+  ) => {
+    res.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+    });
     res.end(JSON.stringify(body));
   };
 
@@ -127,10 +162,16 @@ export async function startFakeEntra(options: {
     if (host === 'graph.microsoft.com') {
       const user = userOfAccessToken(req.headers.authorization);
       if (!user) {
-        json(res, 401, { error: { code: 'InvalidAuthenticationToken', message: 'Access token is empty.' } });
+        json(res, 401, {
+          error: {
+            code: 'InvalidAuthenticationToken',
+            message: 'Access token is empty.',
+          },
+        });
       } else if (url.pathname.replace(/\/$/, '') === '/v1.0/me') {
         json(res, 200, {
-          '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity',
+          '@odata.context':
+            'https://graph.microsoft.com/v1.0/$metadata#users/$entity',
           businessPhones: [],
           givenName: user.displayName.split(' ')[0],
           surname: user.displayName.split(' ').slice(1).join(' '),
@@ -141,12 +182,21 @@ export async function startFakeEntra(options: {
           ...user,
         });
       } else {
-        json(res, 404, { error: { code: 'ImageNotFound', message: 'Exception of type Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException was thrown.' } });
+        json(res, 404, {
+          error: {
+            code: 'ImageNotFound',
+            message:
+              'Exception of type Microsoft.Fast.Profile.Core.Exception.ImageNotFoundException was thrown.',
+          },
+        });
       }
       return;
     }
 
-    if (req.method === 'GET' && url.pathname === `${base}/v2.0/.well-known/openid-configuration`) {
+    if (
+      req.method === 'GET' &&
+      url.pathname === `${base}/v2.0/.well-known/openid-configuration`
+    ) {
       json(res, 200, {
         issuer,
         authorization_endpoint: `https://login.microsoftonline.com${base}/oauth2/v2.0/authorize`,
@@ -157,19 +207,34 @@ export async function startFakeEntra(options: {
       });
       return;
     }
-    if (req.method === 'GET' && url.pathname === `${base}/discovery/v2.0/keys`) {
+    if (
+      req.method === 'GET' &&
+      url.pathname === `${base}/discovery/v2.0/keys`
+    ) {
       json(res, 200, { keys: [jwk] });
       return;
     }
-    if (req.method === 'GET' && url.pathname === `${base}/oauth2/v2.0/authorize`) {
+    if (
+      req.method === 'GET' &&
+      url.pathname === `${base}/oauth2/v2.0/authorize`
+    ) {
       const q = url.searchParams;
-      if (q.get('client_id') !== clientId || q.get('response_type') !== 'code') {
+      if (
+        q.get('client_id') !== clientId ||
+        q.get('response_type') !== 'code'
+      ) {
         res.writeHead(400, { 'Content-Type': 'text/html' });
-        res.end(`<p>AADSTS700016: Application with identifier '${q.get('client_id')}' was not found in the directory.</p>`);
+        res.end(
+          `<p>AADSTS700016: Application with identifier '${q.get(
+            'client_id',
+          )}' was not found in the directory.</p>`,
+        );
         return;
       }
       const hint = q.get('login_hint');
-      const user = hint && users.find(u => u.userPrincipalName === hint || u.mail === hint);
+      const user =
+        hint &&
+        users.find(u => u.userPrincipalName === hint || u.mail === hint);
       if (!user) {
         // The account picker: one link per account, each with its login_hint.
         const links = users
@@ -180,7 +245,9 @@ export async function startFakeEntra(options: {
           })
           .join('');
         res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-        res.end(`<!doctype html><title>Sign in to your account</title><h1>Pick an account</h1><ul>${links}</ul>`);
+        res.end(
+          `<!doctype html><title>Sign in to your account</title><h1>Pick an account</h1><ul>${links}</ul>`,
+        );
         return;
       }
       const code = crypto.randomBytes(16).toString('hex');
@@ -195,12 +262,18 @@ export async function startFakeEntra(options: {
     if (req.method === 'POST' && url.pathname === `${base}/oauth2/v2.0/token`) {
       const form = await readBody(req);
       const basic = req.headers.authorization?.startsWith('Basic ')
-        ? Buffer.from(req.headers.authorization.slice(6), 'base64').toString().split(':').map(decodeURIComponent)
+        ? Buffer.from(req.headers.authorization.slice(6), 'base64')
+            .toString()
+            .split(':')
+            .map(decodeURIComponent)
         : [];
       const id = form.get('client_id') ?? basic[0];
       const secret = form.get('client_secret') ?? basic[1];
       if (id !== clientId || secret !== clientSecret) {
-        json(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
+        json(res, 401, {
+          error: 'invalid_client',
+          error_description: 'AADSTS7000215: Invalid client secret provided.',
+        });
         return;
       }
       const scope = form.get('scope') ?? 'openid profile email User.Read';
@@ -208,7 +281,11 @@ export async function startFakeEntra(options: {
         const grant = codes.get(form.get('code') ?? '');
         codes.delete(form.get('code') ?? '');
         if (!grant || grant.redirectUri !== form.get('redirect_uri')) {
-          json(res, 400, { error: 'invalid_grant', error_description: 'AADSTS70000: The provided authorization code is invalid or has expired.' });
+          json(res, 400, {
+            error: 'invalid_grant',
+            error_description:
+              'AADSTS70000: The provided authorization code is invalid or has expired.',
+          });
           return;
         }
         json(res, 200, await tokensFor(grant.user, scope));
@@ -217,7 +294,10 @@ export async function startFakeEntra(options: {
       if (form.get('grant_type') === 'refresh_token') {
         const user = refreshTokens.get(form.get('refresh_token') ?? '');
         if (!user) {
-          json(res, 400, { error: 'invalid_grant', error_description: 'AADSTS70008: The refresh token has expired.' });
+          json(res, 400, {
+            error: 'invalid_grant',
+            error_description: 'AADSTS70008: The refresh token has expired.',
+          });
           return;
         }
         json(res, 200, await tokensFor(user, scope));
@@ -226,13 +306,23 @@ export async function startFakeEntra(options: {
       json(res, 400, { error: 'unsupported_grant_type' });
       return;
     }
-    json(res, 404, { error: 'not_found', error_description: `${req.method} ${url.pathname}` });
+    json(res, 404, {
+      error: 'not_found',
+      error_description: `${req.method} ${url.pathname}`,
+    });
   });
-  await new Promise<void>(resolve => server.listen(options.port, '127.0.0.1', resolve));
+  await new Promise<void>(resolve =>
+    server.listen(options.port, '127.0.0.1', resolve),
+  );
 
   const otherKey = await generateKeyPair('RS256');
   /** A workload-identity token as Entra would issue it to a CI pipeline, or a forged or stale one. */
-  const mint = (o: { subject: string; audience: string; expiresInSeconds?: number; signedByOtherKey?: boolean }) => {
+  const mint = (o: {
+    subject: string;
+    audience: string;
+    expiresInSeconds?: number;
+    signedByOtherKey?: boolean;
+  }) => {
     const now = Math.floor(Date.now() / 1000);
     const exp = now + (o.expiresInSeconds ?? 600);
     return new SignJWT({ oid: o.subject, tid: tenantId, azp: o.subject })

@@ -21,7 +21,11 @@ tls.connect = function mappedConnect(...args) {
   const target = options && map.get(options.host || options.servername);
   if (target && (!options.port || Number(options.port) === 443)) {
     const name = options.servername || options.host;
-    Object.assign(options, { host: target.address, port: target.port, servername: name });
+    Object.assign(options, {
+      host: target.address,
+      port: target.port,
+      servername: name,
+    });
     // Positional port/host, as in tls.connect(443, 'host', options), must not win.
     while (args.length && typeof args[0] !== 'object') args.shift();
   }

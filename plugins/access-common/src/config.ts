@@ -10,7 +10,8 @@ export type AccessSettings = {
 };
 
 export function readAccessSettings(config: Config): AccessSettings {
-  const admins = config.getOptionalStringArray('permission.platformAdmins') ?? [];
+  const admins =
+    config.getOptionalStringArray('permission.platformAdmins') ?? [];
   const readers = config.getOptionalStringArray('permission.catalogReaders');
   return {
     platformAdmins: admins.map(groupRef),

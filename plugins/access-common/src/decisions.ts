@@ -7,12 +7,18 @@ export type OwnerDecision =
   | { allowed: false; message: string };
 
 /** Whether the caller is a platform admin. */
-export function isPlatformAdmin(ownershipRefs: string[], settings: AccessSettings): boolean {
+export function isPlatformAdmin(
+  ownershipRefs: string[],
+  settings: AccessSettings,
+): boolean {
   return isMemberOfAny(ownershipRefs, settings.platformAdmins);
 }
 
 /** Whether the caller may read the catalog at all. */
-export function mayReadCatalog(ownershipRefs: string[], settings: AccessSettings): boolean {
+export function mayReadCatalog(
+  ownershipRefs: string[],
+  settings: AccessSettings,
+): boolean {
   if (!settings.catalogReaders) return true;
   return (
     isPlatformAdmin(ownershipRefs, settings) ||
@@ -44,7 +50,9 @@ export function decideOwner(options: {
     message:
       `${options.userRef} is not a member of ${owner}, so it cannot be the owner. ` +
       (teams.length
-        ? `Choose one of your teams (${teams.join(', ')}), or ask a member of ${owner} to run this golden path.`
+        ? `Choose one of your teams (${teams.join(
+            ', ',
+          )}), or ask a member of ${owner} to run this golden path.`
         : `You are in no team in the catalog; ask the platform team to add you to your team's group.`),
   };
 }

@@ -55,6 +55,9 @@ export async function ownershipRefsOf(
 }
 
 /** Whether any of the caller's ownership refs is one of `groups`. */
-export function isMemberOfAny(ownershipRefs: string[], groups: string[]): boolean {
+export function isMemberOfAny(
+  ownershipRefs: string[],
+  groups: string[],
+): boolean {
   return ownershipRefs.some(own => groups.some(g => sameRef(own, g)));
 }

@@ -52,7 +52,10 @@ export function createEntraSignInResolver(options: {
     try {
       return await resolve(info, ctx);
     } catch (cause) {
-      const who = info.profile.email ?? info.result.fullProfile?.id ?? 'this Microsoft account';
+      const who =
+        info.profile.email ??
+        info.result.fullProfile?.id ??
+        'this Microsoft account';
       const error = new NotAllowedError(
         `${who} signed in to Microsoft, but the portal has no user for it in the catalog. ` +
           "Users come from the Entra groups the platform team syncs; ask them to add you to your team's group.",
@@ -60,7 +63,11 @@ export function createEntraSignInResolver(options: {
       const event = await options.auditor?.createEvent({
         eventId: AUDIT_EVENTS.signIn,
         severityLevel: 'medium',
-        meta: { actor: who, provider: 'microsoft', objectId: info.result.fullProfile?.id },
+        meta: {
+          actor: who,
+          provider: 'microsoft',
+          objectId: info.result.fullProfile?.id,
+        },
       });
       await event?.fail({ error: cause as Error });
       throw error;

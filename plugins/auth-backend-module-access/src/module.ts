@@ -49,14 +49,20 @@ export const authModuleAccess = createBackendModule({
             const handlers = new Map<string, AuthProviderRouteHandlers>();
             for (const env of options.config.keys()) {
               const envConfig = options.config.getConfig(env);
-              handlers.set(env, createOAuthProviderFactory({
-                authenticator: microsoftAuthenticator,
-                signInResolver: createEntraSignInResolver({
-                  providerConfig: envConfig,
-                  auditor,
+              handlers.set(
+                env,
+                createOAuthProviderFactory({
+                  authenticator: microsoftAuthenticator,
+                  signInResolver: createEntraSignInResolver({
+                    providerConfig: envConfig,
+                    auditor,
+                  }),
+                  // Our resolver reads signIn.resolvers itself; the factory must not.
+                })({
+                  ...options,
+                  config: new ConfigReader({ [env]: withoutSignIn(envConfig) }),
                 }),
-                // Our resolver reads signIn.resolvers itself; the factory must not.
-              })({ ...options, config: new ConfigReader({ [env]: withoutSignIn(envConfig) }) }));
+              );
             }
             return new OAuthEnvironmentHandler(handlers);
           },

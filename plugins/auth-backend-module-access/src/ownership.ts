@@ -2,7 +2,11 @@ import { AuditorService, AuthService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { AuthOwnershipResolver } from '@backstage/plugin-auth-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { AUDIT_EVENTS, GroupLike, ownershipRefsOf } from '@internal/plugin-access-common';
+import {
+  AUDIT_EVENTS,
+  GroupLike,
+  ownershipRefsOf,
+} from '@internal/plugin-access-common';
 
 /**
  * Puts the user, their groups and every ancestor group into the token's
@@ -19,8 +23,12 @@ export function createAccessOwnershipResolver(options: {
   return {
     async resolveOwnershipEntityRefs(entity: Entity) {
       const credentials = await auth.getOwnServiceCredentials();
-      const ownershipEntityRefs = await ownershipRefsOf(entity, async ref =>
-        (await catalog.getEntityByRef(ref, { credentials })) as GroupLike | undefined,
+      const ownershipEntityRefs = await ownershipRefsOf(
+        entity,
+        async ref =>
+          (await catalog.getEntityByRef(ref, { credentials })) as
+            | GroupLike
+            | undefined,
       );
       const event = await auditor?.createEvent({
         eventId: AUDIT_EVENTS.signIn,

@@ -1,7 +1,4 @@
-import {
-  AuditorService,
-  UserInfoService,
-} from '@backstage/backend-plugin-api';
+import { AuditorService, UserInfoService } from '@backstage/backend-plugin-api';
 import {
   catalogConditions,
   createCatalogConditionalDecision,
@@ -86,7 +83,10 @@ export class AccessPermissionPolicy implements PermissionPolicy {
     },
   ) {}
 
-  async handle(request: PolicyQuery, user?: PolicyQueryUser): Promise<PolicyDecision> {
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
     if (!user) return this.deny(request, 'anonymous', 'not signed in');
     const { userEntityRef, ownershipEntityRefs } =
       await this.options.userInfo.getUserInfo(user.credentials);
@@ -127,7 +127,10 @@ export class AccessPermissionPolicy implements PermissionPolicy {
         ? ALLOW
         : this.deny(request, userEntityRef, 'not in permission.catalogReaders');
     }
-    if (isPermission(permission, kubernetesProxyPermission) || ADMIN_ONLY.has(permission.name)) {
+    if (
+      isPermission(permission, kubernetesProxyPermission) ||
+      ADMIN_ONLY.has(permission.name)
+    ) {
       return this.deny(request, userEntityRef, 'platform admins only');
     }
     if (USER_PERMISSIONS.has(permission.name)) return ALLOW;
@@ -140,7 +143,9 @@ export class AccessPermissionPolicy implements PermissionPolicy {
       severityLevel: 'medium',
       meta: { actor, permission: request.permission.name, reason },
     });
-    await event?.fail({ error: new Error(`${request.permission.name} denied: ${reason}`) });
+    await event?.fail({
+      error: new Error(`${request.permission.name} denied: ${reason}`),
+    });
     return DENY;
   }
 }

@@ -23,10 +23,12 @@ export const permissionModuleAccessPolicy = createBackendModule({
         const settings = readAccessSettings(config);
         if (settings.platformAdmins.length === 0) {
           logger.warn(
-            'permission.platformAdmins is empty: nobody can dry-run templates, use the Kubernetes proxy or act on other teams\' entities',
+            "permission.platformAdmins is empty: nobody can dry-run templates, use the Kubernetes proxy or act on other teams' entities",
           );
         }
-        policy.setPolicy(new AccessPermissionPolicy({ settings, userInfo, auditor }));
+        policy.setPolicy(
+          new AccessPermissionPolicy({ settings, userInfo, auditor }),
+        );
       },
     });
   },

@@ -38,13 +38,17 @@ export const testOrg = [
   user('nobody.new', []),
 ];
 
-export function testOwnerGuard(auditor?: ConstructorParameters<typeof OwnerGuard>[0]['auditor']) {
+export function testOwnerGuard(
+  auditor?: ConstructorParameters<typeof OwnerGuard>[0]['auditor'],
+) {
   return new OwnerGuard({
     catalog: catalogServiceMock({ entities: testOrg }),
     auth: mockServices.auth(),
     auditor,
     settings: readAccessSettings(
-      new ConfigReader({ permission: { platformAdmins: ['group:default/platform-team'] } }),
+      new ConfigReader({
+        permission: { platformAdmins: ['group:default/platform-team'] },
+      }),
     ),
   });
 }

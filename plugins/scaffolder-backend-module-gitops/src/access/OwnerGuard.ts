@@ -50,10 +50,16 @@ export class OwnerGuard {
     }
     const { catalog, auth, settings } = this.options;
     const credentials = await auth.getOwnServiceCredentials();
-    const user = (await catalog.getEntityByRef(userRef, { credentials })) as UserLike | undefined;
+    const user = (await catalog.getEntityByRef(userRef, { credentials })) as
+      | UserLike
+      | undefined;
     const ownershipRefs = user
-      ? await ownershipRefsOf(user, async ref =>
-          (await catalog.getEntityByRef(ref, { credentials })) as GroupLike | undefined,
+      ? await ownershipRefsOf(
+          user,
+          async ref =>
+            (await catalog.getEntityByRef(ref, { credentials })) as
+              | GroupLike
+              | undefined,
         )
       : [userRef];
     const decision = decideOwner({ userRef, ownershipRefs, owner, settings });
@@ -62,7 +68,9 @@ export class OwnerGuard {
       throw new NotAllowedError(`${decision.message} Nothing was changed.`);
     }
     if (decision.as === 'platform-admin') {
-      ctx.logger.info(`${userRef} acts for ${groupRef(owner)} as a platform admin`);
+      ctx.logger.info(
+        `${userRef} acts for ${groupRef(owner)} as a platform admin`,
+      );
     }
   }
 

@@ -12,7 +12,11 @@ export async function audited<T>(
   fn: () => Promise<T>,
   resultMeta: (result: T) => JsonObject = () => ({}),
 ): Promise<T> {
-  const event = await auditor?.createEvent({ eventId, severityLevel: 'medium', meta });
+  const event = await auditor?.createEvent({
+    eventId,
+    severityLevel: 'medium',
+    meta,
+  });
   try {
     const result = await fn();
     await event?.success({ meta: resultMeta(result) });

@@ -1,6 +1,13 @@
-import { configApiRef, microsoftAuthApiRef, useApi } from '@backstage/core-plugin-api';
+import {
+  configApiRef,
+  microsoftAuthApiRef,
+  useApi,
+} from '@backstage/core-plugin-api';
 import { createFrontendModule } from '@backstage/frontend-plugin-api';
-import { SignInPageBlueprint, SignInPageProps } from '@backstage/plugin-app-react';
+import {
+  SignInPageBlueprint,
+  SignInPageProps,
+} from '@backstage/plugin-app-react';
 import { SignInPage } from '@backstage/core-components';
 import { SIGN_IN_PROVIDERS_CONFIG_KEY } from '@internal/plugin-access-common';
 
@@ -16,8 +23,12 @@ const microsoft = {
 // only in the embedded default.
 function PortalSignInPage(props: SignInPageProps) {
   const config = useApi(configApiRef);
-  const names = config.getOptionalStringArray(SIGN_IN_PROVIDERS_CONFIG_KEY) ?? ['guest'];
-  const providers = names.map(name => (name === 'microsoft' ? microsoft : ('guest' as const)));
+  const names = config.getOptionalStringArray(SIGN_IN_PROVIDERS_CONFIG_KEY) ?? [
+    'guest',
+  ];
+  const providers = names.map(name =>
+    name === 'microsoft' ? microsoft : ('guest' as const),
+  );
   return <SignInPage {...props} providers={providers} />;
 }
 
