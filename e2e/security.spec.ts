@@ -4,11 +4,17 @@ import https from 'https';
 import os from 'os';
 import path from 'path';
 import { BackendProcess, startBackend, waitFor } from './support/backend';
-import { EntraUser, startFakeEntra } from './support/fakeEntra';
+import {
+  EntraUser,
+  FakeGraphDirectory,
+  HOST_MAP_PRELOAD,
+  startFakeEntra,
+} from '@internal/test-fakes';
 
-// A second portal signs users in with Microsoft Entra ID, against a fake Entra ID on
-// 127.0.0.1 reached through Microsoft's own host names (e2e/support/hostMap.cjs in the
-// backend, --host-resolver-rules in Chromium). It runs the production token rules.
+// A second portal signs users in with Microsoft Entra ID and reads its organisation from
+// Microsoft Graph, against a fake Entra ID and Graph on 127.0.0.1 reached through
+// Microsoft's own host names (the test-fakes host map in the backend,
+// --host-resolver-rules in Chromium). It runs the production token rules.
 const BASE = 'http://localhost:7027';
 const ENTRA_PORT = 7096;
 const TENANT = '8d1a4b7e-6c2f-4e3a-9b5d-1f0e2d3c4b5a';
@@ -42,11 +48,82 @@ const users: Record<string, EntraUser> = {
   },
   stranger: {
     id: 'e1e2e3e4-0000-4000-8000-00000000dead',
-    displayName: 'Sam Stranger',
+    displayName: 'Sam Guest',
     mail: 'sam@fabrikam.example',
-    userPrincipalName: 'sam@fabrikam.example',
+    userPrincipalName: 'sam_fabrikam.example#EXT#@contoso.onmicrosoft.com',
   },
 };
+
+// The tenant as Graph returns it. Users become catalog Users named after their mail;
+// groups named team-* become Groups named after their mailNickname.
+const member = (u: EntraUser, accountEnabled = true, userType = 'Member') => ({
+  ...u,
+  accountEnabled,
+  userType,
+  givenName: u.displayName.split(' ')[0],
+  surname: u.displayName.split(' ')[1],
+});
+const team = (
+  id: string,
+  displayName: string,
+  mailNickname: string,
+  memberIds: string[],
+) => ({
+  id,
+  displayName,
+  mailNickname,
+  mail: `${mailNickname}@contoso.example`,
+  description: `${displayName} (Entra group)`,
+  mailEnabled: true,
+  securityEnabled: false,
+  memberIds,
+});
+const LEAVER: EntraUser = {
+  id: '0ff0ff0f-0000-4000-8000-00000000beef',
+  displayName: 'Lee Leaver',
+  mail: 'lee.leaver@contoso.example',
+  userPrincipalName: 'lee.leaver@contoso.example',
+};
+const directory: FakeGraphDirectory = {
+  organization: { id: TENANT, displayName: 'Contoso' },
+  users: [
+    member(users.teamA),
+    member(users.teamB),
+    member(users.admin),
+    member(users.noTeam),
+    // A B2B guest can sign in to the tenant, but the user filter takes members only.
+    member(users.stranger, true, 'Guest'),
+    // A disabled account is never a catalog user.
+    member(LEAVER, false),
+  ],
+  groups: [
+    team(
+      'a1b2c3d4-0001-4000-8000-000000000001',
+      'team-platform',
+      'platform-team',
+      [users.admin.id],
+    ),
+    team(
+      'a1b2c3d4-0002-4000-8000-000000000002',
+      'team-payments',
+      'payments-team',
+      [users.teamA.id, users.stranger.id, LEAVER.id],
+    ),
+    team(
+      'a1b2c3d4-0003-4000-8000-000000000003',
+      'team-storefront',
+      'storefront-team',
+      [users.teamB.id],
+    ),
+    team(
+      'a1b2c3d4-0004-4000-8000-000000000004',
+      'All Company',
+      'all-company',
+      Object.values(users).map(u => u.id),
+    ),
+  ],
+};
+const ref = (u: EntraUser) => `user:default/${u.mail.replace('@', '_')}`;
 
 let entra: Awaited<ReturnType<typeof startFakeEntra>>;
 let backend: BackendProcess;
@@ -79,6 +156,7 @@ test.beforeAll(async () => {
     clientId: CLIENT_ID,
     clientSecret: 'e2e-client-secret',
     users: Object.values(users),
+    directory,
   });
   backend = startBackend({
     configs: ['app-config.yaml', 'e2e/fixtures/app-config.entra.yaml'],
@@ -86,10 +164,7 @@ test.beforeAll(async () => {
       APP_CONFIG_gitHost_root: fs.mkdtempSync(
         path.join(os.tmpdir(), 'idp-e2e-entra-git-'),
       ),
-      NODE_OPTIONS: `--require ${path.resolve(
-        __dirname,
-        'support/hostMap.cjs',
-      )}`,
+      NODE_OPTIONS: `--require ${HOST_MAP_PRELOAD}`,
       NODE_EXTRA_CA_CERTS: entra.certFile,
       E2E_HOST_MAP: entra.hosts
         .map(h => `${h}=127.0.0.1:${ENTRA_PORT}`)
@@ -97,10 +172,12 @@ test.beforeAll(async () => {
     },
   });
   await waitFor(
-    'the Entra portal and its catalog',
+    'the Entra portal and the organisation from Graph',
     async () => {
       const res = await fetch(
-        `${BASE}/api/catalog/entities/by-name/user/default/mei.chen`,
+        `${BASE}/api/catalog/entities/by-name/user/default/${
+          ref(users.teamB).split('/')[1]
+        }`,
         {
           headers: { Authorization: `Bearer ${CATALOG_READER_TOKEN}` },
         },
@@ -239,17 +316,39 @@ test('Entra ID sign-in issues tokens only to catalog users, and the permission m
         })
       ).json()
     ).claims;
-  // Membership through parent groups: payments-team's parent, contoso, is in the claims.
+  // The Graph org provider made the user, with its object id, which the first resolver matched.
+  // Membership through parent groups: the tenant's root group, contoso, is in the claims.
   expect(await userInfo(tokens.teamA)).toMatchObject({
-    sub: 'user:default/priya.raman',
+    sub: ref(users.teamA),
     ent: [
-      'user:default/priya.raman',
+      ref(users.teamA),
       'group:default/payments-team',
       'group:default/contoso',
     ],
   });
-  // Found by email: mei.chen has no object id annotation.
-  expect((await userInfo(tokens.teamB)).sub).toBe('user:default/mei.chen');
+  expect((await userInfo(tokens.teamB)).sub).toBe(ref(users.teamB));
+  // Nothing outside the group filter was ingested, nor the disabled account.
+  const groups = await (
+    await fetch(`${BASE}/api/catalog/entities?filter=kind=group`, {
+      headers: { Authorization: `Bearer ${tokens.admin}` },
+    })
+  ).json();
+  expect(groups.map((g: any) => g.metadata.name).sort()).toEqual([
+    'contoso',
+    'payments-team',
+    'platform-team',
+    'storefront-team',
+  ]);
+  const people = await (
+    await fetch(`${BASE}/api/catalog/entities?filter=kind=user`, {
+      headers: { Authorization: `Bearer ${tokens.admin}` },
+    })
+  ).json();
+  expect(
+    people.map((u: any) => `user:default/${u.metadata.name}`).sort(),
+  ).toEqual(
+    [users.admin, users.noTeam, users.teamA, users.teamB].map(ref).sort(),
+  );
 
   // Someone Entra knows but the catalog does not gets no token, and is told why.
   const stranger = await signIn(users.stranger);
@@ -350,7 +449,7 @@ test('Entra ID sign-in issues tokens only to catalog users, and the permission m
     await (
       await call(
         'teamB',
-        '/api/scaffolder/v2/tasks?createdBy=user:default/mei.chen',
+        `/api/scaffolder/v2/tasks?createdBy=${ref(users.teamB)}`,
       )
     ).json()
   ).tasks[0].id;
@@ -406,7 +505,7 @@ test('Entra ID sign-in issues tokens only to catalog users, and the permission m
             await (
               await call(
                 'teamA',
-                '/api/scaffolder/v2/tasks?createdBy=user:default/priya.raman',
+                `/api/scaffolder/v2/tasks?createdBy=${ref(users.teamA)}`,
               )
             ).json()
           ).tasks[0].id

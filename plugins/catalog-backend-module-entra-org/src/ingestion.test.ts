@@ -21,7 +21,7 @@ import {
   FakeGraph,
   FakeGraphDirectory,
   startFakeGraph,
-} from './__testUtils__/fakeGraph';
+} from '@internal/test-fakes';
 import { catalogModuleEntraOrg } from './module';
 import { entraUserTransformer } from './userTransformer';
 

@@ -73,17 +73,26 @@ type Item = Record<string, unknown>;
  * `$filter` (a subset), `$select`, `$top` and `@odata.nextLink` paging, behind a
  * bearer token check.
  */
-export async function startFakeGraph(options: {
+/**
+ * Microsoft Graph v1.0 as a request handler: the users, groups, group members
+ * and organization endpoints the catalog's msgraph org provider reads, with
+ * `$filter` (a subset), `$select`, `$top` and `@odata.nextLink` paging. It
+ * answers 401 unless `authorize` accepts the Authorization header.
+ */
+export function graphHandler(options: {
   directory: FakeGraphDirectory;
-  accessToken: string;
+  authorize: (authorization: string | undefined) => boolean;
   /** The most items the fake puts in one page, whatever `$top` asks for. */
   pageSize: number;
-}): Promise<FakeGraph> {
-  const { directory, accessToken, pageSize } = options;
-  const requests: FakeGraphRequest[] = [];
-  let origin = '';
+  /** Where clients reach it, for `@odata.nextLink`: `https://graph.microsoft.com`. */
+  origin: () => string;
+  requests?: FakeGraphRequest[];
+}): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const { directory, authorize, pageSize } = options;
+  const requests = options.requests ?? [];
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const origin = options.origin();
     const url = new URL(req.url ?? '/', origin);
     const query = Object.fromEntries(url.searchParams);
     requests.push({ path: url.pathname, query });
@@ -103,7 +112,7 @@ export async function startFakeGraph(options: {
           `${req.method} is not supported`,
         );
       }
-      if (req.headers.authorization !== `Bearer ${accessToken}`) {
+      if (!authorize(req.headers.authorization)) {
         throw new GraphError(
           401,
           'InvalidAuthenticationToken',
@@ -119,7 +128,7 @@ export async function startFakeGraph(options: {
           );
         }
       }
-      send(200, route(url, query));
+      send(200, route(url, query, origin));
     } catch (error) {
       if (error instanceof GraphError) {
         send(error.status, {
@@ -131,12 +140,15 @@ export async function startFakeGraph(options: {
         });
       }
     }
-  });
-
+  };
   const usersById = new Map(directory.users.map(u => [u.id, u]));
   const groupsById = new Map(directory.groups.map(g => [g.id, g]));
 
-  function route(url: URL, query: Record<string, string>): unknown {
+  function route(
+    url: URL,
+    query: Record<string, string>,
+    origin: string,
+  ): unknown {
     const segments = url.pathname.split('/').filter(Boolean);
     if (segments[0] !== 'v1.0') {
       throw new GraphError(
@@ -158,7 +170,14 @@ export async function startFakeGraph(options: {
     }
 
     if (resource === 'users' && !id) {
-      return page(url, query, directory.users, 'users', defaultUserView);
+      return page(
+        origin,
+        url,
+        query,
+        directory.users,
+        'users',
+        defaultUserView,
+      );
     }
 
     if (
@@ -176,6 +195,7 @@ export async function startFakeGraph(options: {
 
     if (resource === 'groups' && !id) {
       return page(
+        origin,
         url,
         query,
         directory.groups.map(toGroup),
@@ -203,7 +223,7 @@ export async function startFakeGraph(options: {
       }
       const users = group.memberIds.flatMap(m => usersById.get(m) ?? []);
       if (cast === 'microsoft.graph.user') {
-        return page(url, query, users, 'users', defaultUserView);
+        return page(origin, url, query, users, 'users', defaultUserView);
       }
       if (cast === undefined) {
         // A directoryObjects collection: each member says what it is.
@@ -224,7 +244,14 @@ export async function startFakeGraph(options: {
           }
           throw new Error(`group ${id} has unknown member ${memberId}`);
         });
-        return page(url, query, members, 'directoryObjects', item => item);
+        return page(
+          origin,
+          url,
+          query,
+          members,
+          'directoryObjects',
+          item => item,
+        );
       }
     }
 
@@ -236,6 +263,7 @@ export async function startFakeGraph(options: {
   }
 
   function page(
+    origin: string,
     url: URL,
     query: Record<string, string>,
     items: object[],
@@ -273,6 +301,26 @@ export async function startFakeGraph(options: {
     return body;
   }
 
+  return handle;
+}
+
+/** {@link graphHandler} on its own plain-HTTP port of 127.0.0.1, behind a static bearer token. */
+export async function startFakeGraph(options: {
+  directory: FakeGraphDirectory;
+  accessToken: string;
+  pageSize: number;
+}): Promise<FakeGraph> {
+  const requests: FakeGraphRequest[] = [];
+  let origin = '';
+  const server = http.createServer(
+    graphHandler({
+      directory: options.directory,
+      authorize: header => header === `Bearer ${options.accessToken}`,
+      pageSize: options.pageSize,
+      origin: () => origin,
+      requests,
+    }),
+  );
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -4,7 +4,8 @@ import fs from 'fs';
 import https from 'https';
 import os from 'os';
 import path from 'path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { FakeGraphDirectory, graphHandler } from './graph';
 
 /** A person in the fake tenant, as Graph's /me returns them. */
 export type EntraUser = {
@@ -62,7 +63,13 @@ export async function startFakeEntra(options: {
   tenantId: string;
   clientId: string;
   clientSecret: string;
+  /** The people who can sign in, as Graph's /me returns them. */
   users: EntraUser[];
+  /**
+   * The tenant's directory for the msgraph org provider, read with an app
+   * token from the client credentials grant (User.Read.All, GroupMember.Read.All).
+   */
+  directory?: FakeGraphDirectory;
 }) {
   const { tenantId, clientId, clientSecret, users } = options;
   const hosts = ['login.microsoftonline.com', 'graph.microsoft.com'];
@@ -122,6 +129,33 @@ export async function startFakeEntra(options: {
     };
   };
 
+  // An application token, as the client credentials grant issues for Graph.
+  const appToken = async () => {
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT({
+      oid: clientId,
+      tid: tenantId,
+      appid: clientId,
+      roles: ['User.Read.All', 'GroupMember.Read.All'],
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'JWT' })
+      .setIssuer(issuer)
+      .setAudience(GRAPH_AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 3600)
+      .sign(signing.privateKey);
+  };
+  const verifiedAppTokens = new Set<string>();
+  const directory =
+    options.directory &&
+    graphHandler({
+      directory: options.directory,
+      authorize: header =>
+        verifiedAppTokens.has(header?.replace(/^Bearer /, '') ?? ''),
+      pageSize: 2,
+      origin: () => 'https://graph.microsoft.com',
+    });
+
   const userOfAccessToken = (header?: string) => {
     const token = header?.replace(/^Bearer /, '');
     if (!token) return undefined;
@@ -160,6 +194,20 @@ export async function startFakeEntra(options: {
     const base = `/${tenantId}`;
 
     if (host === 'graph.microsoft.com') {
+      const token = req.headers.authorization?.replace(/^Bearer /, '') ?? '';
+      if (
+        directory &&
+        url.pathname !== '/v1.0/me' &&
+        url.pathname !== '/v1.0/me/'
+      ) {
+        const verified = await jwtVerify(token, signing.publicKey, {
+          issuer,
+          audience: GRAPH_AUDIENCE,
+        }).catch(() => undefined);
+        if (verified?.payload.roles) verifiedAppTokens.add(token);
+        directory(req, res);
+        return;
+      }
       const user = userOfAccessToken(req.headers.authorization);
       if (!user) {
         json(res, 401, {
@@ -277,6 +325,24 @@ export async function startFakeEntra(options: {
         return;
       }
       const scope = form.get('scope') ?? 'openid profile email User.Read';
+      if (form.get('grant_type') === 'client_credentials' && directory) {
+        if (
+          !scope.split(' ').includes('https://graph.microsoft.com/.default')
+        ) {
+          json(res, 400, {
+            error: 'invalid_scope',
+            error_description: `AADSTS70011: The provided value for scope ${scope} is not valid.`,
+          });
+          return;
+        }
+        json(res, 200, {
+          token_type: 'Bearer',
+          expires_in: 3599,
+          ext_expires_in: 3599,
+          access_token: await appToken(),
+        });
+        return;
+      }
       if (form.get('grant_type') === 'authorization_code') {
         const grant = codes.get(form.get('code') ?? '');
         codes.delete(form.get('code') ?? '');
