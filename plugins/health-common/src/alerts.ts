@@ -61,11 +61,14 @@ export function alertsVerdict(alerts: unknown[]): Verdict {
 
   if (reasons.length > 0) return verdictFromReasons(reasons);
   if (entries.length > 0 && readable === 0) return unreadable;
-  return verdictFromReasons([
-    {
-      state: 'Healthy',
-      source: SOURCE,
-      message: 'No Azure Monitor alerts are firing',
-    },
-  ]);
+  return {
+    ...verdictFromReasons([
+      {
+        state: 'Healthy',
+        source: SOURCE,
+        message: 'No Azure Monitor alerts are firing',
+      },
+    ]),
+    quiet: true,
+  };
 }

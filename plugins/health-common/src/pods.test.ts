@@ -50,6 +50,11 @@ describe('summarizePods', () => {
       unknown: 0,
       terminating: 0,
       images: ['nginx:1.14.2'],
+      // The fixture's sidecar last exited with code 1: the cause of its back-off.
+      lastTerminations: {
+        CrashLoopBackOff: { container: 'other-side-car', reason: 'Error', exitCode: 1 },
+      },
+      waitingImages: { CrashLoopBackOff: 'nginx:1.14.2' },
     });
   });
 
@@ -137,7 +142,53 @@ describe('podsVerdict', () => {
     expect(verdict.reasons[0].message).toBe(
       '0 of 1 pods ready; 1 in CrashLoopBackOff; 161 restarts',
     );
-    expect(verdict.reasons[0].hint).toContain('kubectl logs --previous');
+    expect(verdict.reasons[0].hint).toBe(
+      'Container other-side-car last ended with exit code 1 (Error). Its logs from that run say why (kubectl logs --previous -c other-side-car): often a missing setting or a database it cannot reach.',
+    );
+  });
+
+  it('names a container killed for running out of memory and says to raise the limit', () => {
+    const pod = copy(podCrashing);
+    pod.status.containerStatuses[1].lastState.terminated = {
+      ...pod.status.containerStatuses[1].lastState.terminated,
+      reason: 'OOMKilled',
+      exitCode: 137,
+    };
+    const verdict = verdictOf([pod]);
+    expect(verdict.state).toBe('Down');
+    expect(verdict.reasons[0].hint).toBe(
+      'Container other-side-car was killed for running out of memory (OOMKilled). Raise its memory limit (resources.limits.memory, or a larger size in the golden path), or find what holds the memory.',
+    );
+    expect(summarizePods([prunePod(pod)], NOW)).toEqual(summarizePods([pod], NOW));
+  });
+
+  it('names the image that fails to pull, and tells a missing tag from a refused pull', () => {
+    const pulling = (message: string) => {
+      const pod = unreadyPod({ waiting: { reason: 'ErrImagePull', message } }, { phase: 'Pending' });
+      pod.status.containerStatuses[0].image = 'contoso.azurecr.io/payments-api:9.9.9';
+      return pod;
+    };
+    const missing = verdictOf([
+      pulling(
+        'rpc error: code = NotFound desc = failed to pull and unpack image "contoso.azurecr.io/payments-api:9.9.9": failed to resolve reference "contoso.azurecr.io/payments-api:9.9.9": contoso.azurecr.io/payments-api:9.9.9: not found',
+      ),
+    ]);
+    expect(missing.reasons[0].hint).toMatch(
+      /^The image contoso\.azurecr\.io\/payments-api:9\.9\.9 is not in the registry: check the tag in the GitOps repository, and that CI pushed it\./,
+    );
+    const refused = verdictOf([
+      pulling(
+        'failed to pull and unpack image "contoso.azurecr.io/payments-api:9.9.9": failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized',
+      ),
+    ]);
+    expect(refused.reasons[0].hint).toMatch(
+      /^The image contoso\.azurecr\.io\/payments-api:9\.9\.9 exists but the cluster may not pull it: give the cluster's kubelet identity AcrPull/,
+    );
+    // A back-off message names the image too; without one, the container's image is used.
+    const backOff = verdictOf([pulling('Back-off pulling image "contoso.azurecr.io/payments-api:9.9.9"')]);
+    expect(backOff.reasons[0].hint).toContain('The image contoso.azurecr.io/payments-api:9.9.9 cannot be pulled');
+    const silent = unreadyPod({ waiting: { reason: 'ImagePullBackOff' } }, { phase: 'Pending' });
+    expect(verdictOf([silent]).reasons[0].hint).toContain(`The image ${silent.status.containerStatuses[0].image} cannot be pulled`);
   });
 
   it('is Degraded when some pods are ready and one is crash-looping', () => {

@@ -63,7 +63,17 @@ export type PodSummary = {
   terminating: number;
   /** Distinct container images of the pods, for the environments card. */
   images: string[];
+  /**
+   * Why a container in each waiting reason last died (`lastState.terminated`), first seen:
+   * OOMKilled, Error with its exit code... For a CrashLoopBackOff this is the cause.
+   */
+  lastTerminations: Record<string, Termination>;
+  /** The image of the first container waiting for each reason, for image pull reasons. */
+  waitingImages: Record<string, string>;
 };
+
+/** How a container last ended, from `status.containerStatuses[].lastState.terminated`. */
+export type Termination = { container: string; reason: string; exitCode?: number };
 
 export function summarizePods(
   pods: unknown[],
@@ -80,6 +90,8 @@ export function summarizePods(
     unknown: 0,
     terminating: 0,
     images: [],
+    lastTerminations: {},
+    waitingImages: {},
   };
   const images = new Set<string>();
 
@@ -116,6 +128,17 @@ export function summarizePods(
       const message = asString(field(container, 'state', 'waiting', 'message'));
       if (message && !summary.waitingMessages[reason]) {
         summary.waitingMessages[reason] = message;
+      }
+      const image = asString(field(container, 'image'));
+      if (image && !summary.waitingImages[reason]) summary.waitingImages[reason] = image;
+      const died = asString(field(container, 'lastState', 'terminated', 'reason'));
+      if (died && !summary.lastTerminations[reason]) {
+        const exitCode = asNumber(field(container, 'lastState', 'terminated', 'exitCode'));
+        summary.lastTerminations[reason] = {
+          container: asString(field(container, 'name')) ?? 'a container',
+          reason: died,
+          ...(exitCode !== undefined ? { exitCode } : {}),
+        };
       }
     }
     const conditions = readConditions(pod);
@@ -187,7 +210,15 @@ function pruneContainerStatuses(statuses: unknown): unknown {
   return asArray(statuses).map(container =>
     asRecord(container)
       ? {
+          name: field(container, 'name'),
+          image: field(container, 'image'),
           restartCount: field(container, 'restartCount'),
+          lastState: {
+            terminated: pick(field(container, 'lastState', 'terminated'), [
+              'reason',
+              'exitCode',
+            ]),
+          },
           state: {
             waiting: pick(field(container, 'state', 'waiting'), [
               'reason',
@@ -278,9 +309,7 @@ export function podsVerdict(
     return reason(
       summary.ready === 0 ? 'Down' : 'Degraded',
       message,
-      failing
-        ? failingHint(failing, summary.waitingMessages[failing])
-        : undefined,
+      failing ? failingHint(failing, summary) : undefined,
     );
   }
   if (summary.pending > 0) {
@@ -304,9 +333,37 @@ export function podsVerdict(
   return reason('Healthy', message);
 }
 
-function failingHint(reason: string, kubernetesMessage?: string): string {
+function failingHint(reason: string, summary: PodSummary): string {
+  const kubernetesMessage = summary.waitingMessages[reason];
+  if (reason === 'CrashLoopBackOff') {
+    // Its own message is only "back-off 5m0s restarting...": the cause is how it last ended.
+    return crashHint(summary.lastTerminations[reason]) ?? HINTS[reason];
+  }
+  if (reason === 'ImagePullBackOff' || reason === 'ErrImagePull') {
+    return imagePullHint(summary.waitingImages[reason], kubernetesMessage);
+  }
   const hint = HINTS[reason];
-  // The CrashLoopBackOff message is only "back-off 5m0s restarting...": nothing to add.
-  if (!kubernetesMessage || reason === 'CrashLoopBackOff') return hint;
-  return `${hint} Kubernetes says: ${kubernetesMessage}`;
+  return kubernetesMessage ? `${hint} Kubernetes says: ${kubernetesMessage}` : hint;
+}
+
+function crashHint(last?: Termination): string | undefined {
+  if (!last) return undefined;
+  if (last.reason === 'OOMKilled') {
+    return `Container ${last.container} was killed for running out of memory (OOMKilled). Raise its memory limit (resources.limits.memory, or a larger size in the golden path), or find what holds the memory.`;
+  }
+  const code = last.exitCode !== undefined ? ` with exit code ${last.exitCode}` : '';
+  return `Container ${last.container} last ended${code} (${last.reason}). Its logs from that run say why (kubectl logs --previous -c ${last.container}): often a missing setting or a database it cannot reach.`;
+}
+
+function imagePullHint(specImage?: string, kubernetesMessage?: string): string {
+  const image = kubernetesMessage?.match(/image "([^"]+)"/)?.[1] ?? specImage;
+  const named = image ? `The image ${image}` : 'The image';
+  const says = kubernetesMessage ? ` Kubernetes says: ${kubernetesMessage}` : '';
+  if (kubernetesMessage && /not found|manifest unknown|does not exist/i.test(kubernetesMessage)) {
+    return `${named} is not in the registry: check the tag in the GitOps repository, and that CI pushed it.${says}`;
+  }
+  if (kubernetesMessage && /unauthorized|authentication required|401|403|denied|forbidden/i.test(kubernetesMessage)) {
+    return `${named} exists but the cluster may not pull it: give the cluster's kubelet identity AcrPull on the registry (az aks update --attach-acr).${says}`;
+  }
+  return `${named} cannot be pulled: check that the tag exists in the registry and that the cluster's kubelet identity has AcrPull on it.${says}`;
 }

@@ -21,6 +21,11 @@ export type Verdict = {
   reasons: Reason[];
   /** Set when at least one source could not be read: the verdict is built from the rest. */
   partial?: boolean;
+  /**
+   * Says only that nothing is wrong (no Azure Monitor alert firing): it cannot make a
+   * component Healthy on its own, when nothing about its workload was read.
+   */
+  quiet?: boolean;
   failedSources?: string[];
 };
 

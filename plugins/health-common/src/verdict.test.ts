@@ -3,6 +3,7 @@ import k9sPo from './__fixtures__/k9s-po.json';
 import k9sP1 from './__fixtures__/k9s-p1.json';
 import alertsList from './__fixtures__/Alerts_List.2021-04-01.json';
 import { combineVerdicts, computeEnvironmentVerdict } from './verdict';
+import { alertsVerdict } from './alerts';
 import { summarizePods } from './pods';
 import { Verdict } from './types';
 
@@ -63,6 +64,21 @@ describe('combineVerdicts', () => {
       'Healthy',
     ]);
     expect(combined.partial).toBeUndefined();
+  });
+
+  it('is Unknown, not Healthy, when only "no alerts firing" is known', () => {
+    const environments = ['dev', 'staging', 'prod'].map(() =>
+      computeEnvironmentVerdict({ pods: [], failures: [timeout] }),
+    );
+    const combined = combineVerdicts([...environments, alertsVerdict([])]);
+    expect(combined.state).toBe('Unknown');
+    // Firing alerts are evidence, though: they still count.
+    const firing = alertsVerdict([
+      { name: 'High 5xx', properties: { essentials: { severity: 'Sev1', monitorCondition: 'Fired', alertState: 'New' } } },
+    ]);
+    expect(combineVerdicts([...environments, firing]).state).toBe('Degraded');
+    // And with the workload known, no alerts firing is fine.
+    expect(combineVerdicts([verdict('Healthy'), alertsVerdict([])]).state).toBe('Healthy');
   });
 
   it('keeps Healthy but marks the verdict partial when a source failed', () => {

@@ -51,10 +51,15 @@ export function combineVerdicts(
       ...failures.map(f => f.source),
     ]),
   ];
+  // "No alerts firing" alone is no evidence of health: with nothing known about the
+  // workload (pods, ArgoCD, Crossplane) the component is Unknown, not Healthy.
+  const workload = worstState(parts.filter(p => !p.quiet).map(p => p.state));
+  const quiet = parts.length > 0 && parts.every(p => p.quiet);
   return {
-    state: worstState(parts.map(p => p.state)),
+    state: workload === 'Unknown' ? 'Unknown' : worstState(parts.map(p => p.state)),
     reasons,
     ...(failedSources.length > 0 ? { partial: true, failedSources } : {}),
+    ...(quiet ? { quiet } : {}),
   };
 }
 
