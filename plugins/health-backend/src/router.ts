@@ -101,7 +101,7 @@ export async function createRouter(
   router.get(
     '/v1/entities/:kind/:namespace/:name/verdict',
     async (req, res) => {
-      const { entityRef, verdict, failures, generatedAt } = await entityHealth(
+      const { entityRef, verdict, failures, generatedAt, notConfigured } = await entityHealth(
         req,
       );
       const body: VerdictResponse = {
@@ -109,6 +109,7 @@ export async function createRouter(
         verdict,
         failures,
         generatedAt,
+        ...(notConfigured ? { notConfigured } : {}),
       };
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(body);
@@ -118,13 +119,14 @@ export async function createRouter(
   router.get(
     '/v1/entities/:kind/:namespace/:name/environments',
     async (req, res) => {
-      const { entityRef, environments, failures, generatedAt } =
+      const { entityRef, environments, failures, generatedAt, notConfigured } =
         await entityHealth(req);
       const body: EnvironmentsResponse = {
         entityRef,
         environments,
         failures,
         generatedAt,
+        ...(notConfigured ? { notConfigured } : {}),
       };
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(body);
@@ -134,13 +136,14 @@ export async function createRouter(
   router.get(
     '/v1/entities/:kind/:namespace/:name/resources',
     async (req, res) => {
-      const { entityRef, resources, failures, generatedAt } =
+      const { entityRef, resources, failures, generatedAt, notConfigured } =
         await entityHealth(req);
       const body: ResourcesResponse = {
         entityRef,
         resources,
         failures,
         generatedAt,
+        ...(notConfigured ? { notConfigured } : {}),
       };
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(body);

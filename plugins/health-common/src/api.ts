@@ -34,6 +34,15 @@ export type ResourceRow = CrossplaneSummary & {
   verdict: Verdict;
 };
 
+/** Set when the portal itself lacks what a card needs: not a failure, nothing was tried. */
+export type NotConfigured = {
+  message: string;
+  /** The app-config keys a platform engineer sets. */
+  settings: string[];
+  /** Where the setup is written down, relative to the repository. */
+  docs: string;
+};
+
 /** Everything the backend knows about one entity's health, cached as one value. */
 export type EntityHealth = {
   entityRef: string;
@@ -44,11 +53,12 @@ export type EntityHealth = {
   failures: SourceFailure[];
   /** ISO 8601 time the sources were read; older than the request when served from the cache. */
   generatedAt: string;
+  notConfigured?: NotConfigured;
 };
 
 type ResponseCommon = Pick<
   EntityHealth,
-  'entityRef' | 'failures' | 'generatedAt'
+  'entityRef' | 'failures' | 'generatedAt' | 'notConfigured'
 >;
 
 /** `GET /api/health/v1/entities/:kind/:namespace/:name/verdict` */

@@ -100,6 +100,19 @@ async function devAndStaging() {
 }
 
 describe('HealthService', () => {
+  it('with no clusters configured says what to set up, and reports no failure or partial result', async () => {
+    const { service } = healthService([]);
+    const health = await service.getEntityHealth(paymentsApi);
+    expect(health.failures).toEqual([]);
+    expect(health.verdict.state).toBe('Unknown');
+    expect(health.verdict.partial).toBeUndefined();
+    expect(health.notConfigured).toEqual({
+      message: expect.stringContaining('no AKS clusters configured'),
+      settings: ['kubernetes.clusterLocatorMethods'],
+      docs: 'docs/observability.md',
+    });
+  });
+
   it('reads one row per environment from the clusters', async () => {
     const { dev, staging, clusters } = await devAndStaging();
     const { service } = healthService(clusters);

@@ -17,6 +17,8 @@ import {
   SourceFailure,
   summarizePods,
   Verdict,
+  NotConfigured,
+  verdictFromReasons,
 } from '@internal/plugin-health-common';
 import { TokenCredential } from '@azure/identity';
 import {
@@ -55,6 +57,12 @@ export const ENVIRONMENT_LABEL = 'idp-portal/environment';
 
 /** An answer in which no cluster could be read is retried soon, whatever the TTL. */
 export const ALL_FAILED_CACHE_TTL_MS = 3000;
+
+const CLUSTERS_NOT_CONFIGURED: NotConfigured = {
+  message: 'This portal has no AKS clusters configured, so it cannot show pods, ArgoCD or Crossplane status yet.',
+  settings: ['kubernetes.clusterLocatorMethods'],
+  docs: 'docs/observability.md',
+};
 
 const ENVIRONMENT_ORDER = ['dev', 'staging', 'prod'];
 
@@ -238,6 +246,7 @@ export class HealthService {
     options: GetEntityHealthOptions,
   ): Promise<{ health: EntityHealth; cacheTtlMs: number }> {
     const globalFailures: SourceFailure[] = [];
+    let notConfigured: NotConfigured | undefined;
     const now = this.now();
     let readings: ClusterReading[] = [];
     const alertsReading = this.alerts?.(
@@ -253,11 +262,8 @@ export class HealthService {
         )}") — fix it in catalog-info.yaml`,
       });
     } else if (this.config.clusters.length === 0) {
-      globalFailures.push({
-        source: 'health configuration',
-        message:
-          'No Kubernetes clusters are configured — add them under kubernetes.clusterLocatorMethods (type: config)',
-      });
+      // Nothing failed: nothing was asked. The cards say what to set up instead.
+      notConfigured = CLUSTERS_NOT_CONFIGURED;
     } else {
       readings = await Promise.all(
         this.config.clusters.map(cluster =>
@@ -299,7 +305,9 @@ export class HealthService {
         .map(r => r.environment)
         .filter((env, i, all) => all.indexOf(env) !== i),
     );
-    const verdict = combineVerdicts(
+    const verdict = notConfigured
+      ? verdictFromReasons([{ state: 'Unknown', source: 'health', message: notConfigured.message }])
+      : combineVerdicts(
       [
         ...environments.map(row =>
           labelReasons(
@@ -325,8 +333,9 @@ export class HealthService {
         resources,
         failures,
         generatedAt: now.toISOString(),
+        ...(notConfigured ? { notConfigured } : {}),
       },
-      cacheTtlMs: allFailed
+      cacheTtlMs: allFailed && !notConfigured
         ? Math.min(this.config.cacheTtlMs, ALL_FAILED_CACHE_TTL_MS)
         : this.config.cacheTtlMs,
     };

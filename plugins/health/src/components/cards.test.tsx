@@ -88,6 +88,29 @@ describe('HealthVerdictCard', () => {
     expect(screen.getByText('(partial)')).toBeInTheDocument();
   });
 
+  it('says what to set up when the portal has no clusters, with no warning or partial mark', async () => {
+    await render(
+      <HealthVerdictCard />,
+      api({
+        getVerdict: async () => ({
+          entityRef,
+          generatedAt,
+          failures: [],
+          notConfigured: {
+            message: 'This portal has no AKS clusters configured, so it cannot show pods, ArgoCD or Crossplane status yet.',
+            settings: ['kubernetes.clusterLocatorMethods'],
+            docs: 'docs/observability.md',
+          },
+          verdict: { state: 'Unknown', reasons: [{ state: 'Unknown', source: 'health', message: 'no clusters' }] },
+        }),
+      }),
+    );
+    expect(await screen.findByText('Not set up for this portal yet')).toBeInTheDocument();
+    expect(screen.getByText('kubernetes.clusterLocatorMethods')).toBeInTheDocument();
+    expect(screen.queryByText(/Partial result/)).not.toBeInTheDocument();
+    expect(screen.queryByText('(partial)')).not.toBeInTheDocument();
+  });
+
   it('offers Microsoft sign-in for AKS clusters that need the user, and reloads with it', async () => {
     let signedIn = false;
     const getVerdict = jest.fn(async () => ({

@@ -9,7 +9,10 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import type { SourceFailure } from '@internal/plugin-health-common';
+import type {
+  NotConfigured,
+  SourceFailure,
+} from '@internal/plugin-health-common';
 import { Box, Button } from '@material-ui/core';
 import { ReactNode, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
@@ -25,7 +28,9 @@ export const isHealthAvailable = (entity: Entity) =>
  * Loads one card's data and renders its loading, error, empty, partial and
  * permission-denied states, so each card only draws its content.
  */
-export function HealthCardFrame<T extends { failures: SourceFailure[] }>(props: {
+export function HealthCardFrame<
+  T extends { failures: SourceFailure[]; notConfigured?: NotConfigured },
+>(props: {
   title: string;
   load: (api: HealthApi, entity: Entity) => Promise<T>;
   children: (data: T) => ReactNode;
@@ -60,6 +65,8 @@ export function HealthCardFrame<T extends { failures: SourceFailure[] }>(props: 
       ) : (
         <ResponseErrorPanel error={state.error} />
       );
+  } else if (state.value?.notConfigured) {
+    body = <PortalNotConfigured {...state.value.notConfigured} />;
   } else if (state.value) {
     const { failures } = state.value;
     const needSignIn = failures.filter(f => f.signIn === 'aks');
@@ -84,6 +91,28 @@ export function HealthCardFrame<T extends { failures: SourceFailure[] }>(props: 
     );
   }
   return <InfoCard title={props.title}>{body}</InfoCard>;
+}
+
+/** The portal lacks a setting this card needs: say which, and where it is written down. */
+export function PortalNotConfigured(props: NotConfigured) {
+  return (
+    <EmptyState
+      missing="field"
+      title="Not set up for this portal yet"
+      description={
+        <>
+          {props.message} A platform engineer sets{' '}
+          {props.settings.map((setting, i) => (
+            <span key={setting}>
+              {i > 0 && ', '}
+              <code>{setting}</code>
+            </span>
+          ))}{' '}
+          in app-config; {props.docs} in the portal's repository says how.
+        </>
+      }
+    />
+  );
 }
 
 export const loadCard = {
