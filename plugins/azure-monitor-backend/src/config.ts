@@ -9,6 +9,8 @@ export type AzureServicePrincipal = {
 };
 
 export type AzureMonitorConfig = {
+  /** False when app-config has no azureMonitor block: the portal is not set up for Azure. */
+  enabled: boolean;
   subscriptionIds: string[];
   /** Without it the backend signs in with DefaultAzureCredential (workload identity, managed identity, az login...). */
   credentials?: AzureServicePrincipal;
@@ -44,6 +46,7 @@ export function readAzureMonitorConfig(
   }
   const credentials = root?.getOptionalConfig('credentials');
   return {
+    enabled: root !== undefined,
     subscriptionIds: root?.getOptionalStringArray('subscriptionIds') ?? [],
     credentials: credentials && {
       tenantId: credentials.getString('tenantId'),

@@ -346,6 +346,7 @@ describe('azureMonitorPlugin', () => {
       expect(body).toEqual({
         entityRef: 'component:default/legacy-batch',
         configured: false,
+        missing: 'annotation',
         annotations: AZURE_MONITOR_ANNOTATIONS,
       });
     }
@@ -367,5 +368,40 @@ describe('azureMonitorPlugin', () => {
     }
     expect(fake.requests.length).toBe(before);
     expect((await get(url('no-such-thing', 'alerts'))).status).toBe(404);
+  });
+});
+
+describe('azureMonitorPlugin in a portal with no Azure settings', () => {
+  it('answers every card with what to set up, not an error, and asks Azure nothing', async () => {
+    const fake = await FakeAzure.start(fakeAzureOptions());
+    const catalog = catalogServiceMock.mock({
+      getEntityByRef: async ref =>
+        Object.values(entities).find(
+          e => stringifyEntityRef(e) === stringifyEntityRef(typeof ref === 'string' ? parseEntityRef(ref) : ref),
+        ),
+    });
+    const backend = await startTestBackend({
+      features: [azureMonitorPlugin, catalog.factory, mockServices.rootConfig.factory({ data: {} })],
+    });
+    try {
+      const base = `http://127.0.0.1:${backend.server.port()}/api/azure-monitor`;
+      for (const name of Object.values(entities).map(e => e.metadata.name)) {
+        for (const what of ['resources', 'metrics', 'alerts']) {
+          const res = await fetch(`${base}/v1/entities/component/default/${name}/${what}`, {
+            headers: { Authorization: mockCredentials.user.header(ALICE) },
+          });
+          expect(res.status).toBe(200);
+          expect(await res.json()).toMatchObject({
+            configured: false,
+            missing: 'portal',
+            settings: ['azureMonitor.subscriptionIds', 'azureMonitor.credentials'],
+          });
+        }
+      }
+      expect(fake.requests).toEqual([]);
+    } finally {
+      await backend.stop();
+      await fake.close();
+    }
   });
 });

@@ -79,11 +79,18 @@ export type Freshness = {
   problem?: AzureProblem;
 };
 
-/** The entity has none of the annotations: the card explains how to add one. */
+/** Nothing to read: the entity names no Azure resources, or the portal has no Azure settings. */
 export type NotConfiguredResponse = {
   entityRef: string;
   configured: false;
+  /**
+   * What is missing: `annotation` when the entity names no Azure resources (add one of
+   * `annotations`), `portal` when the portal itself lacks Azure settings (set `settings`).
+   */
+  missing: 'annotation' | 'portal';
   annotations: string[];
+  /** The app-config keys a platform engineer sets, when `missing` is `portal`. */
+  settings?: string[];
 };
 
 export type ResourcesResponse =

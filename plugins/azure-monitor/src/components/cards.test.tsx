@@ -161,6 +161,7 @@ describe('AzureAlertsCard', () => {
         getAlerts: async () => ({
           entityRef,
           configured: false,
+          missing: 'annotation',
           annotations: ['azure.com/resource-id', 'azure.com/resource-group', 'azure.com/tag-selector'],
         }),
       }),
@@ -168,6 +169,24 @@ describe('AzureAlertsCard', () => {
     expect(
       await screen.findByText('No Azure resources are linked to this component'),
     ).toBeInTheDocument();
+  });
+
+  it('says what to set when the portal has no Azure settings, with no error', async () => {
+    await render(
+      <AzureMetricsCard />,
+      api({
+        getMetrics: async () => ({
+          entityRef,
+          configured: false,
+          missing: 'portal',
+          annotations: ['azure.com/resource-id', 'azure.com/resource-group', 'azure.com/tag-selector'],
+          settings: ['azureMonitor.subscriptionIds', 'azureMonitor.credentials'],
+        }),
+      }),
+    );
+    expect(await screen.findByText('Azure Monitor is not set up for this portal yet')).toBeInTheDocument();
+    expect(screen.getByText('azureMonitor.subscriptionIds')).toBeInTheDocument();
+    expect(screen.queryByText(/Error/)).not.toBeInTheDocument();
   });
 
   it('says Azure is throttling and still shows the last good alerts with their time', async () => {

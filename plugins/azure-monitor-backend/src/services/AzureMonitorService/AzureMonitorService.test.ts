@@ -22,6 +22,7 @@ describe('AzureMonitorService', () => {
 
   const service = () => {
     const config: AzureMonitorConfig = {
+      enabled: true,
       subscriptionIds: [PROD_SUB, SHARED_SUB],
       credentials: {
         tenantId: TENANT_ID,

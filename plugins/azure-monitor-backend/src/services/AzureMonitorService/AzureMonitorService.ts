@@ -185,16 +185,28 @@ export class AzureMonitorService {
     | { configured: false; notConfigured: NotConfiguredResponse }
   > {
     const entityRef = stringifyEntityRef(entity);
+    const notConfigured = (
+      missing: NotConfiguredResponse['missing'],
+      settings?: string[],
+    ) => ({
+      configured: false as const,
+      notConfigured: {
+        entityRef,
+        configured: false as const,
+        missing,
+        annotations: AZURE_MONITOR_ANNOTATIONS,
+        ...(settings ? { settings } : {}),
+      },
+    });
+    // The portal's own setup comes first: no entity annotation can make up for it.
+    if (!this.config.enabled) {
+      return notConfigured('portal', ['azureMonitor.subscriptionIds', 'azureMonitor.credentials']);
+    }
     const selectors = selectorsOf(entity);
-    if (!selectors) {
-      return {
-        configured: false,
-        notConfigured: {
-          entityRef,
-          configured: false,
-          annotations: AZURE_MONITOR_ANNOTATIONS,
-        },
-      };
+    if (!selectors) return notConfigured('annotation');
+    if (selectors.tag && this.config.subscriptionIds.length === 0) {
+      // A tag is looked for in the configured subscriptions; with none there is nowhere to look.
+      return notConfigured('portal', ['azureMonitor.subscriptionIds']);
     }
     const answer = await this.cached(
       this.cacheKey(what, entityRef, selectors, variant),

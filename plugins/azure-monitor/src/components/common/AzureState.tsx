@@ -8,8 +8,8 @@ import {
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { Box, Typography } from '@material-ui/core';
 import { ReactNode } from 'react';
-import { AzureProblem, Freshness } from '../../api';
-import { NotConfigured } from './NotConfigured';
+import { AzureProblem, Freshness, NotConfiguredResponse } from '../../api';
+import { NotConfigured, PortalNotConfigured } from './NotConfigured';
 import { formatTimestamp, timeAgo } from './time';
 
 /** What `useAsync` hands back, without tying the component to react-use's types. */
@@ -84,7 +84,14 @@ export function AzureState<T extends { configured: boolean }>(props: {
     );
   }
   if (!state.value) return null;
-  if (!state.value.configured) return <NotConfigured />;
+  if (!state.value.configured) {
+    const missing = state.value as unknown as NotConfiguredResponse;
+    return missing.missing === 'portal' ? (
+      <PortalNotConfigured settings={missing.settings ?? []} />
+    ) : (
+      <NotConfigured />
+    );
+  }
 
   const data = state.value as Configured<T>;
   const freshness = data as unknown as Freshness;
