@@ -51,23 +51,20 @@ export const NotConfigured = () => (
 
 /** The portal has no Azure settings: no annotation would help, a platform engineer must set them. */
 export const PortalNotConfigured = (props: { settings: string[] }) => (
-  <EmptyState
-    missing="field"
-    title="Azure Monitor is not set up for this portal yet"
-    description={
-      <>
-        <Typography variant="body1" component="span">
-          A platform engineer sets{' '}
-          {props.settings.map((setting, i) => (
-            <span key={setting}>
-              {i > 0 && ' and '}
-              <code>{setting}</code>
-            </span>
-          ))}{' '}
-          in app-config (or runs the portal with workload identity); docs/observability.md in the
-          portal's repository says how. Then this card shows the component's metrics and alerts.
-        </Typography>
-      </>
-    }
-  />
+  <Box>
+    <Typography variant="subtitle1" component="p">
+      Azure Monitor is not set up for this portal yet
+    </Typography>
+    <Typography variant="body2" color="textSecondary">
+      A platform engineer sets{' '}
+      {props.settings.map((setting, i) => (
+        <span key={setting}>
+          {i > 0 && ' and '}
+          <code>{setting}</code>
+        </span>
+      ))}{' '}
+      in app-config (or runs the portal with workload identity); docs/observability.md in the
+      portal's repository says how. Then this card shows the component's metrics and alerts.
+    </Typography>
+  </Box>
 );

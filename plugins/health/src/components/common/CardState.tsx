@@ -13,7 +13,7 @@ import type {
   NotConfigured,
   SourceFailure,
 } from '@internal/plugin-health-common';
-import { Box, Button } from '@material-ui/core';
+import { Box, Button, Typography } from '@material-ui/core';
 import { ReactNode, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { HealthApi, healthApiRef } from '../../api';
@@ -93,25 +93,27 @@ export function HealthCardFrame<
   return <InfoCard title={props.title}>{body}</InfoCard>;
 }
 
-/** The portal lacks a setting this card needs: say which, and where it is written down. */
+/**
+ * The portal lacks a setting this card needs: say which, and where it is written down.
+ * Kept small: on a fresh portal every observability card shows it at once.
+ */
 export function PortalNotConfigured(props: NotConfigured) {
   return (
-    <EmptyState
-      missing="field"
-      title="Not set up for this portal yet"
-      description={
-        <>
-          {props.message} A platform engineer sets{' '}
-          {props.settings.map((setting, i) => (
-            <span key={setting}>
-              {i > 0 && ', '}
-              <code>{setting}</code>
-            </span>
-          ))}{' '}
-          in app-config; {props.docs} in the portal's repository says how.
-        </>
-      }
-    />
+    <Box>
+      <Typography variant="subtitle1" component="p">
+        Not set up for this portal yet
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        {props.message} A platform engineer sets{' '}
+        {props.settings.map((setting, i) => (
+          <span key={setting}>
+            {i > 0 && ', '}
+            <code>{setting}</code>
+          </span>
+        ))}{' '}
+        in app-config; {props.docs} in the portal's repository says how.
+      </Typography>
+    </Box>
   );
 }
 
