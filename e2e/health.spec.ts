@@ -48,7 +48,7 @@ test('a component page shows its health, environments and cloud resources, namin
   await expect(envs.getByText('aks-staging')).toBeVisible();
   await expect(envs.getByRole('link', { name: /OutOfSync/ })).toBeVisible();
   await expect(envs.getByText('aks-dev')).toBeVisible();
-  await expect(envs.getByText('2/2')).toBeVisible();
+  await expect(envs.getByText('2/2 ready')).toBeVisible();
 
   const resources = page.locator('.MuiCard-root').filter({ hasText: /^Cloud resources/ });
   await expect(resources.getByText(/Database/).first()).toBeVisible();
@@ -83,6 +83,67 @@ test('a component page shows its health, environments and cloud resources, namin
   await envs.screenshot({ path: 'test-results/screenshots/environments-card.png' });
   await resources.screenshot({ path: 'test-results/screenshots/cloud-resources-card.png' });
 });
+
+for (const width of [1280, 1920]) {
+  test(`at ${width} px no reason is cut off, no status word breaks, and every environments column can be reached`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 1000 });
+    await signInAsGuest(page);
+    await page.goto('/catalog/default/component/payments-api');
+    const health = page.locator('.MuiCard-root').filter({ hasText: /^Health/ });
+    await expect(health.getByLabel('verdict')).toHaveText(/Down/, { timeout: 20_000 });
+    const envs = page.locator('.MuiCard-root').filter({ hasText: /^Environments/ });
+    await expect(envs.getByText('aks-staging')).toBeVisible();
+
+    const measured = await page.evaluate(() => {
+      const card = (title: string) =>
+        [...document.querySelectorAll('.MuiCard-root')].find(c => c.textContent?.startsWith(title))!;
+      const reasons = [...card('Health').querySelectorAll('[aria-label="reasons"] li')].map(li => {
+        const text = li.querySelector('.MuiListItemText-root') as HTMLElement;
+        return { cut: text.scrollWidth > text.clientWidth + 1, text: text.innerText.slice(0, 60) };
+      });
+      const envCard = card('Environments');
+      const cardRect = envCard.getBoundingClientRect();
+      // A column past the card's edge must sit in a box that scrolls sideways (with its scrollbar).
+      const scrollsSideways = (el: Element | null): boolean => {
+        for (let e = el?.parentElement; e && envCard.contains(e); e = e.parentElement) {
+          const overflow = getComputedStyle(e).overflowX;
+          // ...and shows its scrollbar: it takes height below the content.
+          const scrollbar = e.offsetHeight - e.clientHeight > 0;
+          if ((overflow === 'auto' || overflow === 'scroll') && e.scrollWidth > e.clientWidth && scrollbar) return true;
+        }
+        return false;
+      };
+      const headers = [...envCard.querySelectorAll('th')].map(th => {
+        const r = th.getBoundingClientRect();
+        return { title: th.textContent, inside: r.right <= cardRect.right + 1, scrolls: scrollsSideways(th) };
+      });
+      // A status word on one line: its text lies in one line box.
+      const statusWords = [...document.querySelectorAll('[aria-label="reasons"] span[style*="nowrap"], td span[style*="nowrap"]')].map(
+        el => {
+          // Only the word's own text: the status icon beside it sits at another height.
+          const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+          const tops = new Set<number>();
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const range = document.createRange();
+            range.selectNodeContents(node);
+            for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+          }
+          return { word: el.textContent, lines: tops.size };
+        },
+      );
+      return { reasons, headers, statusWords };
+    });
+    expect(measured.reasons.length).toBeGreaterThan(0);
+    expect(measured.reasons.filter(r => r.cut)).toEqual([]);
+    // Each column is inside the card, or the table scrolls sideways to it.
+    for (const header of measured.headers) {
+      expect(header.inside || header.scrolls, `${header.title} at ${width} px`).toBe(true);
+    }
+    expect(measured.statusWords.length).toBeGreaterThan(0);
+    expect(measured.statusWords.filter(w => w.lines !== 1)).toEqual([]);
+    await envs.screenshot({ path: `test-results/screenshots/environments-card-${width}.png` });
+  });
+}
 
 test('the Kubernetes tab shows pods, errors and restarts per cluster, naming the cluster that hangs', async ({ page }) => {
   await signInAsGuest(page);

@@ -199,8 +199,8 @@ describe('EnvironmentsCard', () => {
       'https://argocd.staging/applications/orders-api-staging',
     );
     expect(screen.getByRole('link', { name: /3f9a1c2/ })).toBeInTheDocument();
-    expect(screen.getByText('1/2')).toBeInTheDocument();
-    expect(screen.getByText('38')).toBeInTheDocument();
+    expect(screen.getByText('1/2 ready')).toBeInTheDocument();
+    expect(screen.getByText('38 restarts')).toBeInTheDocument();
   });
 
   it('says so when nothing runs yet', async () => {

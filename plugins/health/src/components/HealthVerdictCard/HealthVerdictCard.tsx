@@ -2,6 +2,8 @@ import { Box, List, ListItem, ListItemText, Typography } from '@material-ui/core
 import { HealthCardFrame, loadCard } from '../common/CardState';
 import { HealthState } from '../common/HealthState';
 
+const WRAP = { whiteSpace: 'normal', overflowWrap: 'anywhere' } as const;
+
 /** One verdict for the component across environments and sources, with the reasons. */
 export const HealthVerdictCard = () => (
   <HealthCardFrame title="Health" load={loadCard.verdict}>
@@ -27,6 +29,9 @@ export const HealthVerdictCard = () => (
               <ListItem key={i} disableGutters>
                 <ListItemText
                   style={{ overflowWrap: 'anywhere' }}
+                  // The whole reason wraps: its useful half is often the end of a long message.
+                  primaryTypographyProps={{ style: WRAP }}
+                  secondaryTypographyProps={{ style: WRAP }}
                   primary={
                     <>
                       <HealthState state={reason.state} /> {reason.source}: {reason.message}

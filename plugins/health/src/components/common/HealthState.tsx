@@ -7,8 +7,14 @@ import {
 } from '@backstage/core-components';
 import type { HealthState as State } from '@internal/plugin-health-common';
 
-/** The verdict with the status colour Backstage users already read. */
-export const HealthState = ({ state }: { state: State }) => {
+/** The verdict with the status colour Backstage users already read; never broken mid-word. */
+export const HealthState = ({ state }: { state: State }) => (
+  <span style={{ whiteSpace: 'nowrap' }}>
+    <StatusWord state={state} />
+  </span>
+);
+
+const StatusWord = ({ state }: { state: State }) => {
   switch (state) {
     case 'Healthy':
       return <StatusOK>Healthy</StatusOK>;
