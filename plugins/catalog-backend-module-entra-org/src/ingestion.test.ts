@@ -25,6 +25,9 @@ import {
 import { catalogModuleEntraOrg } from './module';
 import { entraUserTransformer } from './userTransformer';
 
+// A real backend and real HTTP servers: slower than Jest's 5 s on 2 busy cores.
+jest.setTimeout(30_000);
+
 const TENANT_ID = '5b1f0d2e-8c4a-4f3b-9e6d-1a2b3c4d5e6f';
 const ACCESS_TOKEN = 'fake-graph-access-token';
 

@@ -18,6 +18,9 @@ import git from 'isomorphic-git';
 import gitHttp from 'isomorphic-git/http/node';
 import { gitHostPlugin } from './plugin';
 
+// A real backend and real HTTP servers: slower than Jest's 5 s on 2 busy cores.
+jest.setTimeout(30_000);
+
 const execFileAsync = promisify(execFile);
 
 const AUTHOR = { name: 'Test', email: 'test@example.com' };

@@ -9,6 +9,9 @@ import { startFakeForge } from '../__testUtils__/fakeForge';
 import { cloneRepo, startGitServer } from '../__testUtils__/gitServer';
 import { createRepoPublishAction } from './repository';
 
+// Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
+jest.setTimeout(30_000);
+
 const outputs = (ctx: any) => Object.fromEntries((ctx.output as jest.Mock).mock.calls);
 
 async function workspace(files: Record<string, string>) {

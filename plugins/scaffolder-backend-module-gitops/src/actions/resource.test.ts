@@ -10,6 +10,9 @@ import { testOwnerGuard } from '../__testUtils__/access';
 import { createResourcePublishAction } from './resource';
 import { createServicePublishAction } from './service';
 
+// Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
+jest.setTimeout(30_000);
+
 const validator = ManifestValidator.fromDirectory(path.resolve(__dirname, '../../schemas'));
 const outputs = (ctx: any) => Object.fromEntries((ctx.output as jest.Mock).mock.calls);
 const context = (input: object, id = 'task-r') =>

@@ -2,6 +2,9 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { cloneRepo, headOf, startGitServer, pushAuth } from '../__testUtils__/gitServer';
 import { commitAndPush, CommitOptions } from './GitOpsRepository';
 
+// Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
+jest.setTimeout(30_000);
+
 const who = { name: 'Priya Raman', email: 'priya.raman@contoso.example' };
 
 describe('commitAndPush', () => {
