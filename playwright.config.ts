@@ -1,5 +1,6 @@
 import { defineConfig } from '@playwright/test';
 import os from 'os';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/support/chromium';
 import path from 'path';
 import { selfSignedCertificate } from './plugins/azure-monitor-backend/src/__testUtils__/fakeAzure';
 import {
@@ -30,16 +31,6 @@ if (!process.env.E2E_AZURE_CERT) {
 // A fresh embedded Git host for every run; workers inherit it through the environment.
 process.env.E2E_GIT_ROOT ??= path.join(os.tmpdir(), `idp-e2e-git-${process.pid}`);
 
-// Debian's Chromium (scripts/test installs it); Playwright cannot download browsers here.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 export default defineConfig({
   testDir: 'e2e',
@@ -105,8 +96,9 @@ export default defineConfig({
     viewport: { width: 1440, height: 900 },
     screenshot: 'only-on-failure',
     launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: chromiumArgs,
+      // Playwright cannot download browsers here.
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
   },
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signInAsGuest } from './support/guest';
+import { chooseGoldenPath, signInAsGuest } from './support/guest';
 
 test('the guest picks another team as owner in the form and the portal refuses it, saying why', async ({
   page,
@@ -7,14 +7,7 @@ test('the guest picks another team as owner in the form and the portal refuses i
   test.setTimeout(120_000);
   // The guest is a member of storefront-team only (catalog/org.yaml).
   await signInAsGuest(page);
-  await page
-    .getByRole('navigation', { name: 'sidebar nav' })
-    .getByRole('link', { name: 'Create', exact: true })
-    .click();
-  const card = page
-    .locator('.MuiCard-root')
-    .filter({ has: page.getByText('Node.js HTTP service', { exact: true }) });
-  await card.getByRole('button', { name: 'Choose' }).click();
+  await chooseGoldenPath(page, 'Node.js HTTP service');
 
   await page.getByRole('textbox', { name: 'Name' }).fill('browser-not-ours');
   await page

@@ -1,19 +1,11 @@
 import { expect, test } from '@playwright/test';
+import { chooseGoldenPath } from './support/guest';
 
 test('a developer fills the Node.js golden path form and finds the new service in the catalog', async ({ page }) => {
   test.setTimeout(120_000);
   await page.goto('/');
   await page.getByRole('button', { name: 'Enter' }).click();
-  await page
-    .getByRole('navigation', { name: 'sidebar nav' })
-    .getByRole('link', { name: 'Create', exact: true })
-    .click();
-
-  const card = page
-    .locator('.MuiCard-root')
-    .filter({ has: page.getByText('Node.js HTTP service', { exact: true }) });
-  await expect(card).toBeVisible();
-  await card.getByRole('button', { name: 'Choose' }).click();
+  await chooseGoldenPath(page, 'Node.js HTTP service');
 
   // Page 1: about the service. Client-side validation refuses a bad name first.
   const name = page.getByRole('textbox', { name: 'Name' });

@@ -4,6 +4,7 @@ import https from 'https';
 import os from 'os';
 import path from 'path';
 import { BackendProcess, startBackend, waitFor } from './support/backend';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './support/chromium';
 import {
   EntraUser,
   FakeGraphDirectory,
@@ -134,15 +135,9 @@ test.describe.configure({ mode: 'serial' });
 test.use({
   ignoreHTTPSErrors: true,
   launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
+      ...CHROMIUM_ARGS,
       `--host-resolver-rules=MAP login.microsoftonline.com 127.0.0.1:${ENTRA_PORT}, MAP graph.microsoft.com 127.0.0.1:${ENTRA_PORT}`,
     ],
   },
