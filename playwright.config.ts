@@ -2,14 +2,14 @@ import { defineConfig } from '@playwright/test';
 import os from 'os';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/support/chromium';
 import path from 'path';
-import { selfSignedCertificate } from './plugins/azure-monitor-backend/src/__testUtils__/fakeAzure';
+import { selfSignedCertificate } from '@internal/test-fakes';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
   PROD_SUB,
   SHARED_SUB,
   TENANT_ID,
-} from './plugins/azure-monitor-backend/src/__testUtils__/scenario';
+} from '@internal/test-fakes/azure';
 
 // Fake AKS clusters that e2e/health.spec.ts serves on these ports while it runs.
 export const FAKE_CLUSTERS = [

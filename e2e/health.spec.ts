@@ -1,11 +1,10 @@
 import { expect, test } from '@playwright/test';
-import { FakeKubernetes } from '../plugins/health-backend/src/__testUtils__/fakeKubernetes';
+import { FakeAzure, fakeAzureOptions } from '@internal/test-fakes/azure';
 import {
   degradedStaging,
+  FakeKubernetes,
   healthyDev,
-} from '../plugins/health-backend/src/__testUtils__/scenario';
-import { FakeAzure } from '../plugins/azure-monitor-backend/src/__testUtils__/fakeAzure';
-import { fakeAzureOptions } from '../plugins/azure-monitor-backend/src/__testUtils__/scenario';
+} from '@internal/test-fakes/kubernetes';
 import { FAKE_AZURE_PORT, FAKE_CLUSTER_TOKEN, FAKE_CLUSTERS } from '../playwright.config';
 import { signInAsGuest } from './support/guest';
 

@@ -1,10 +1,10 @@
-import { execFileSync } from 'child_process';
 import crypto from 'crypto';
 import fs from 'fs';
 import https from 'https';
 import os from 'os';
 import path from 'path';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { selfSignedCertificate } from './certificates';
 import { FakeGraphDirectory, graphHandler } from './graph';
 
 /** A person in the fake tenant, as Graph's /me returns them. */
@@ -17,39 +17,6 @@ export type EntraUser = {
 
 // Microsoft Graph's application id: the audience of tokens for Graph.
 const GRAPH_AUDIENCE = '00000003-0000-0000-c000-000000000000';
-
-function certificateFor(hosts: string[]) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-entra-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${hosts[0]}`,
-        '-addext',
-        `subjectAltName=${hosts.map(h => `DNS:${h}`).join(',')},IP:127.0.0.1`,
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * Entra ID (login.microsoftonline.com: authorize, token, JWKS, OpenID metadata) and the
@@ -73,7 +40,7 @@ export async function startFakeEntra(options: {
 }) {
   const { tenantId, clientId, clientSecret, users } = options;
   const hosts = ['login.microsoftonline.com', 'graph.microsoft.com'];
-  const { key, cert } = certificateFor(hosts);
+  const { key, cert } = selfSignedCertificate({ hosts });
   const signing = await generateKeyPair('RS256');
   const jwk = {
     ...(await exportJWK(signing.publicKey)),

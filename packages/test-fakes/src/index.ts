@@ -1,3 +1,16 @@
+/**
+ * Fakes for tests, on 127.0.0.1, answering with payloads shaped like the real services'.
+ * This entry point holds Entra ID, Microsoft Graph, the in-memory cache and the self-signed
+ * certificates; the rest have entry points of their own, so that their names do not collide:
+ * `@internal/test-fakes/kubernetes`, `@internal/test-fakes/azure`, `@internal/test-fakes/git`
+ * and `@internal/test-fakes/access`.
+ *
+ * @packageDocumentation
+ */
+import path from 'path';
+
+export { selfSignedCertificate } from './certificates';
+export { MemoryCache } from './memoryCache';
 export { startFakeEntra, type EntraUser } from './entra';
 export {
   graphHandler,
@@ -8,7 +21,6 @@ export {
   type FakeGraphRequest,
   type FakeGraphUser,
 } from './graph';
-import path from 'path';
 
 /** For NODE_OPTIONS=--require: sends the hosts in E2E_HOST_MAP to the fakes. */
 export const HOST_MAP_PRELOAD = path.resolve(__dirname, '../hostMap.cjs');

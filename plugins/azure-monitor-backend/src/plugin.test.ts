@@ -9,17 +9,17 @@ import {
 } from '@backstage/backend-test-utils';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { FakeAzure } from './__testUtils__/fakeAzure';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
   entities,
+  FakeAzure,
   fakeAzureOptions,
   PROD_SUB,
   resources,
   SHARED_SUB,
   TENANT_ID,
-} from './__testUtils__/scenario';
+} from '@internal/test-fakes/azure';
 import { AZURE_MONITOR_ANNOTATIONS } from './annotations';
 import { azureMonitorPlugin } from './plugin';
 import { AlertsResponse, MetricsResponse, ResourcesResponse } from './types';

@@ -5,8 +5,11 @@ import {
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import Router from 'express-promise-router';
-import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
-import { healthyDev, paymentsApi } from './__testUtils__/scenario';
+import {
+  FakeKubernetes,
+  healthyDev,
+  paymentsApi,
+} from '@internal/test-fakes/kubernetes';
 import { healthPlugin } from './plugin';
 import { VerdictResponse } from './types';
 

@@ -9,15 +9,15 @@ import {
 } from '@backstage/backend-test-utils';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { FakeKubernetes } from './__testUtils__/fakeKubernetes';
 import {
   COMMIT_URL_TEMPLATE,
   degradedStaging,
   DEV_REVISION,
+  FakeKubernetes,
   healthyDev,
   paymentsApi,
   STAGING_REVISION,
-} from './__testUtils__/scenario';
+} from '@internal/test-fakes/kubernetes';
 import { healthPlugin } from './plugin';
 import {
   EnvironmentsResponse,

@@ -7,7 +7,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import express from 'express';
 import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
-import { paymentsApi } from './__testUtils__/scenario';
+import { paymentsApi } from '@internal/test-fakes/kubernetes';
 import { createRouter } from './router';
 import { EntityHealth } from './types';
 

@@ -6,15 +6,12 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { ObjectsByEntityResponse } from '@backstage/plugin-kubernetes-common';
-// The health plugin's fake API server and scenario, which the e2e tests serve the Kubernetes tab
-// from too. They are test code, not part of that plugin's API, so they are imported by path.
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
-import { FakeKubernetes } from '../../health-backend/src/__testUtils__/fakeKubernetes';
-// eslint-disable-next-line @backstage/no-relative-monorepo-imports
+// The fake API server and scenario the health plugin and the e2e tests serve the Kubernetes tab from.
 import {
+  FakeKubernetes,
   healthyDev,
   paymentsApi,
-} from '../../health-backend/src/__testUtils__/scenario';
+} from '@internal/test-fakes/kubernetes';
 import { kubernetesModuleClusterTimeout } from './module';
 
 const TIMEOUT_MS = 500;

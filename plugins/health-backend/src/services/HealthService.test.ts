@@ -1,29 +1,25 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AccessToken, TokenCredential } from '@azure/identity';
-import { ClusterConfig, HealthConfig } from '../config';
-import {
-  FakeKubernetes,
-  FakeKubernetesOptions,
-} from '../__testUtils__/fakeKubernetes';
-import { MemoryCache } from '../__testUtils__/memoryCache';
+import { MemoryCache } from '@internal/test-fakes';
 import {
   application,
-  crossplaneResource,
-  pod,
-  READY,
-  SYNCED,
-} from '../__testUtils__/payloads';
-import {
   COMMIT_URL_TEMPLATE,
+  crossplaneResource,
   degradedStaging,
   DEV_IMAGE,
   DEV_REVISION,
+  FakeKubernetes,
+  FakeKubernetesOptions,
   healthyDev,
   paymentsApi,
+  pod,
+  READY,
   SERVICE,
   STAGING_REVISION,
-} from '../__testUtils__/scenario';
+  SYNCED,
+} from '@internal/test-fakes/kubernetes';
+import { ClusterConfig, HealthConfig } from '../config';
 import { AKS_SCOPE, DefaultClusterTokenProvider } from './clusterTokens';
 import { HealthService } from './HealthService';
 

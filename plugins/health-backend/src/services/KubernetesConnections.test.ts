@@ -1,7 +1,6 @@
 import { ApiException } from '@kubernetes/client-node';
+import { FakeKubernetes, healthyDev } from '@internal/test-fakes/kubernetes';
 import { ClusterConfig } from '../config';
-import { FakeKubernetes } from '../__testUtils__/fakeKubernetes';
-import { healthyDev } from '../__testUtils__/scenario';
 import { KubernetesConnections } from './KubernetesConnections';
 
 function cluster(fake: FakeKubernetes, extra: Partial<ClusterConfig> = {}) {

@@ -7,10 +7,12 @@ import https from 'node:https';
 import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
+import {
+  FakeKubernetes,
+  healthyDev,
+  pod,
+} from '@internal/test-fakes/kubernetes';
 import { ClusterConfig } from '../config';
-import { FakeKubernetes } from '../__testUtils__/fakeKubernetes';
-import { pod } from '../__testUtils__/payloads';
-import { healthyDev } from '../__testUtils__/scenario';
 import { KubernetesConnection } from './KubernetesConnections';
 import { PodListSummarizer, WORKER_THRESHOLD_BYTES } from './PodListSummarizer';
 

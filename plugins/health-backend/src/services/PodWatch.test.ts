@@ -1,10 +1,15 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { summarizePods } from '@internal/plugin-health-common';
+import { MemoryCache } from '@internal/test-fakes';
+import {
+  FakeKubernetes,
+  healthyDev,
+  KubernetesObject,
+  paymentsApi,
+  pod,
+  SERVICE,
+} from '@internal/test-fakes/kubernetes';
 import { ClusterConfig } from '../config';
-import { FakeKubernetes } from '../__testUtils__/fakeKubernetes';
-import { MemoryCache } from '../__testUtils__/memoryCache';
-import { KubernetesObject, pod } from '../__testUtils__/payloads';
-import { healthyDev, paymentsApi, SERVICE } from '../__testUtils__/scenario';
 import { HealthService } from './HealthService';
 import { PodWatches } from './PodWatch';
 

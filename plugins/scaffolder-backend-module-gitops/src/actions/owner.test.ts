@@ -4,8 +4,10 @@ import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import path from 'path';
-import { testOwnerGuard } from '../__testUtils__/access';
-import { headOf, startGitServer } from '../__testUtils__/gitServer';
+import { gitHostPlugin } from '@internal/plugin-git-host-backend';
+import { headOf, startGitServer } from '@internal/test-fakes/git';
+import { testOrgAccess } from '@internal/test-fakes/access';
+import { OwnerGuard } from '../access/OwnerGuard';
 import { ManifestValidator } from '../validation/ManifestValidator';
 import { createResourcePublishAction } from './resource';
 import {
@@ -66,14 +68,14 @@ describe('golden paths decide the owner on the server', () => {
   let publish: ReturnType<typeof createServicePublishAction>;
   let attach: ReturnType<typeof createResourcePublishAction>;
   beforeAll(async () => {
-    server = await startGitServer();
+    server = await startGitServer(gitHostPlugin);
     recorded = recordingAuditor();
     const config = new ConfigReader({ gitops: { repoUrl: server.gitopsUrl } });
     const deps = {
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
-      guard: testOwnerGuard(recorded.auditor),
+      guard: new OwnerGuard({ ...testOrgAccess(), auditor: recorded.auditor }),
       auth: mockServices.auth(),
       auditor: recorded.auditor,
     };

@@ -8,10 +8,11 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { parse } from 'yaml';
-import { startFakeForge } from '../__testUtils__/fakeForge';
-import { cloneRepo, startGitServer } from '../__testUtils__/gitServer';
+import { gitHostPlugin } from '@internal/plugin-git-host-backend';
+import { cloneRepo, startFakeForge, startGitServer } from '@internal/test-fakes/git';
+import { testOrgAccess } from '@internal/test-fakes/access';
+import { OwnerGuard } from '../access/OwnerGuard';
 import { ManifestValidator } from '../validation/ManifestValidator';
-import { testOwnerGuard } from '../__testUtils__/access';
 import { createServicePublishAction } from './service';
 
 // Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
@@ -54,7 +55,7 @@ describe.each([
   let s: ReturnType<typeof setup>;
 
   beforeAll(async () => {
-    server = await startGitServer();
+    server = await startGitServer(gitHostPlugin);
     forge = await startFakeForge(server.baseUrl);
     s = setup(forge.host);
     const config = new ConfigReader({
@@ -65,7 +66,7 @@ describe.each([
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
-      guard: testOwnerGuard(), auth: mockServices.auth(),
+      guard: new OwnerGuard(testOrgAccess()), auth: mockServices.auth(),
     });
   });
   afterAll(async () => {
@@ -114,10 +115,10 @@ describe.each([
 });
 
 it('refuses pull-request mode on a host without a GitHub or Azure DevOps integration, after the direct part', async () => {
-  const server = await startGitServer();
+  const server = await startGitServer(gitHostPlugin);
   try {
     const config = new ConfigReader({ gitops: { repoUrl: server.gitopsUrl, environments } });
-    const publish = createServicePublishAction({ config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard(), auth: mockServices.auth() });
+    const publish = createServicePublishAction({ config, integrations: ScmIntegrations.fromConfig(config), validator, guard: new OwnerGuard(testOrgAccess()), auth: mockServices.auth() });
     await expect(
       publish.handler(
         createMockActionContext({

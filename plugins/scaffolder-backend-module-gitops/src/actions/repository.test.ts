@@ -5,8 +5,8 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
-import { startFakeForge } from '../__testUtils__/fakeForge';
-import { cloneRepo, startGitServer } from '../__testUtils__/gitServer';
+import { gitHostPlugin } from '@internal/plugin-git-host-backend';
+import { cloneRepo, startFakeForge, startGitServer } from '@internal/test-fakes/git';
 import { createRepoPublishAction } from './repository';
 
 // Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
@@ -27,7 +27,7 @@ describe('gitops:repo:publish', () => {
   let server: Awaited<ReturnType<typeof startGitServer>>;
   let forge: Awaited<ReturnType<typeof startFakeForge>>;
   beforeAll(async () => {
-    server = await startGitServer();
+    server = await startGitServer(gitHostPlugin);
     forge = await startFakeForge(server.baseUrl);
   });
   afterAll(async () => {

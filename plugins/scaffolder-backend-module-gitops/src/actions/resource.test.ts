@@ -4,9 +4,11 @@ import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
-import { cloneRepo, headOf, startGitServer } from '../__testUtils__/gitServer';
+import { gitHostPlugin } from '@internal/plugin-git-host-backend';
+import { cloneRepo, headOf, startGitServer } from '@internal/test-fakes/git';
+import { testOrgAccess } from '@internal/test-fakes/access';
+import { OwnerGuard } from '../access/OwnerGuard';
 import { ManifestValidator } from '../validation/ManifestValidator';
-import { testOwnerGuard } from '../__testUtils__/access';
 import { createResourcePublishAction } from './resource';
 import { createServicePublishAction } from './service';
 
@@ -27,9 +29,9 @@ describe('gitops:resource:publish against a real Git host', () => {
   let server: Awaited<ReturnType<typeof startGitServer>>;
   let attach: ReturnType<typeof createResourcePublishAction>;
   beforeAll(async () => {
-    server = await startGitServer();
+    server = await startGitServer(gitHostPlugin);
     const config = new ConfigReader({ gitops: { repoUrl: server.gitopsUrl } });
-    const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard(), auth: mockServices.auth() };
+    const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: new OwnerGuard(testOrgAccess()), auth: mockServices.auth() };
     attach = createResourcePublishAction(deps);
     await createServicePublishAction(deps).handler(
       context({ name: 'ledger-api', owner: 'group:default/payments-team', environments: ['dev', 'prod'] }, 'seed'),

@@ -5,9 +5,11 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import http from 'http';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { cloneRepo, headOf, startGitServer } from '../__testUtils__/gitServer';
+import { gitHostPlugin } from '@internal/plugin-git-host-backend';
+import { cloneRepo, headOf, startGitServer } from '@internal/test-fakes/git';
+import { testOrgAccess } from '@internal/test-fakes/access';
+import { OwnerGuard } from '../access/OwnerGuard';
 import { ManifestValidator } from '../validation/ManifestValidator';
-import { testOwnerGuard } from '../__testUtils__/access';
 import { createServiceCheckAction, createServicePublishAction } from './service';
 import { examples } from './service.examples';
 import yaml from 'yaml';
@@ -29,7 +31,7 @@ const priya = {
 
 function actions(gitopsUrl: string, extra: object = {}) {
   const config = new ConfigReader({ gitops: { repoUrl: gitopsUrl, ...extra } });
-  const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: testOwnerGuard(), auth: mockServices.auth() };
+  const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: new OwnerGuard(testOrgAccess()), auth: mockServices.auth() };
   return {
     publish: createServicePublishAction(deps),
     check: createServiceCheckAction(deps),
@@ -51,7 +53,7 @@ const outputs = (ctx: any) =>
 describe('gitops:service:publish against a real Git host', () => {
   let server: Awaited<ReturnType<typeof startGitServer>>;
   beforeAll(async () => {
-    server = await startGitServer();
+    server = await startGitServer(gitHostPlugin);
   });
   afterAll(() => server.stop());
 
@@ -217,7 +219,7 @@ describe('gitops:service:publish when the Git host misbehaves', () => {
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
-      guard: testOwnerGuard(), auth: mockServices.auth(),
+      guard: new OwnerGuard(testOrgAccess()), auth: mockServices.auth(),
     });
     await expect(publish.handler(context(input))).rejects.toThrow(/Set gitops.repoUrl/);
   });

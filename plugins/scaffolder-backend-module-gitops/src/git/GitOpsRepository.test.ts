@@ -1,5 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { cloneRepo, headOf, startGitServer, pushAuth } from '../__testUtils__/gitServer';
+import { gitHostPlugin } from '@internal/plugin-git-host-backend';
+import { cloneRepo, headOf, startGitServer, pushAuth } from '@internal/test-fakes/git';
 import { commitAndPush, CommitOptions } from './GitOpsRepository';
 
 // Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
@@ -10,7 +11,7 @@ const who = { name: 'Priya Raman', email: 'priya.raman@contoso.example' };
 describe('commitAndPush', () => {
   let server: Awaited<ReturnType<typeof startGitServer>>;
   beforeAll(async () => {
-    server = await startGitServer();
+    server = await startGitServer(gitHostPlugin);
   });
   afterAll(() => server.stop());
 

@@ -1,15 +1,15 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { FakeAzure } from '../../__testUtils__/fakeAzure';
-import { MemoryCache } from '../../__testUtils__/memoryCache';
+import { MemoryCache } from '@internal/test-fakes';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
   entities,
+  FakeAzure,
   fakeAzureOptions,
   PROD_SUB,
   SHARED_SUB,
   TENANT_ID,
-} from '../../__testUtils__/scenario';
+} from '@internal/test-fakes/azure';
 import { AzureMonitorConfig } from '../../config';
 import { AzureMonitorService, createCredential } from './AzureMonitorService';
 

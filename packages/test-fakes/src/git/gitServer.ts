@@ -1,13 +1,17 @@
+import { BackendFeature } from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { gitHostPlugin } from '@internal/plugin-git-host-backend';
 import fs from 'fs';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import os from 'os';
 import path from 'path';
 
-/** The embedded Git host, started for real on 127.0.0.1 with a `gitops` repository. */
-export async function startGitServer() {
+/**
+ * The embedded Git host, started for real on 127.0.0.1 with a `gitops` repository. The caller
+ * passes the plugin (`gitHostPlugin` of `@internal/plugin-git-host-backend`): the fakes depend on
+ * no backend plugin, so that any backend plugin can test with them without a dependency cycle.
+ */
+export async function startGitServer(gitHostPlugin: BackendFeature) {
   const root = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'git-root-'));
   const backend = await startTestBackend({
     features: [

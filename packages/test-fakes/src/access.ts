@@ -1,8 +1,7 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { readAccessSettings } from '@internal/plugin-access-common';
-import { OwnerGuard } from '../access/OwnerGuard';
+import { AccessSettings, readAccessSettings } from '@internal/plugin-access-common';
 
 const group = (name: string, parent?: string) => ({
   apiVersion: 'backstage.io/v1alpha1',
@@ -18,9 +17,10 @@ const user = (name: string, memberOf: string[]) => ({
 });
 
 /**
- * A small organisation for the actions' tests. The users the GitOps tests
- * act as (priya, diego, mei, amara) are platform admins, so those tests can
- * use any owner; the owner rules are tested with the others.
+ * A small organisation for the golden-path actions' tests. The users the
+ * GitOps tests act as (priya, diego, mei, amara) are platform admins (see
+ * {@link testAccessSettings}), so those tests can use any owner; the owner
+ * rules are tested with the others.
  */
 export const testOrg = [
   group('contoso'),
@@ -38,17 +38,24 @@ export const testOrg = [
   user('nobody.new', []),
 ];
 
-export function testOwnerGuard(
-  auditor?: ConstructorParameters<typeof OwnerGuard>[0]['auditor'],
-) {
-  return new OwnerGuard({
+/** Access settings in which `platform-team` of {@link testOrg} are the platform admins. */
+export function testAccessSettings(): AccessSettings {
+  return readAccessSettings(
+    new ConfigReader({
+      permission: { platformAdmins: ['group:default/platform-team'] },
+    }),
+  );
+}
+
+/**
+ * What an owner check needs to decide against {@link testOrg}: a catalog holding it, the
+ * backend's own auth and {@link testAccessSettings}. For example
+ * `new OwnerGuard({ ...testOrgAccess(), auditor })`.
+ */
+export function testOrgAccess() {
+  return {
     catalog: catalogServiceMock({ entities: testOrg }),
     auth: mockServices.auth(),
-    auditor,
-    settings: readAccessSettings(
-      new ConfigReader({
-        permission: { platformAdmins: ['group:default/platform-team'] },
-      }),
-    ),
-  });
+    settings: testAccessSettings(),
+  };
 }

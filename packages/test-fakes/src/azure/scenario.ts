@@ -3,7 +3,8 @@ import {
   AZURE_RESOURCE_GROUP_ANNOTATION,
   AZURE_RESOURCE_ID_ANNOTATION,
   AZURE_TAG_SELECTOR_ANNOTATION,
-} from '../annotations';
+} from '@internal/plugin-azure-monitor-common';
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-platform-common';
 import { FakeAlert, FakeAzureOptions, FakeResource } from './fakeAzure';
 
 export const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -17,7 +18,8 @@ export const SHARED_SUB = '1e3ff1c0-771a-4119-a03b-be82a51e232d';
 const id = (sub: string, rg: string, type: string, name: string) =>
   `/subscriptions/${sub}/resourceGroups/${rg}/providers/${type}/${name}`;
 
-const PAYMENTS_TAG = { 'backstage.io/kubernetes-id': 'payments-api' };
+// The golden paths tag a component's Azure resources with its Kubernetes id.
+const PAYMENTS_TAG = { [KUBERNETES_ID_LABEL]: 'payments-api' };
 
 export const resources = {
   paymentsSite: {
@@ -81,7 +83,7 @@ export const resources = {
     name: 'orders-api',
     type: 'Microsoft.Web/sites',
     location: 'westeurope',
-    tags: { 'backstage.io/kubernetes-id': 'orders-api' },
+    tags: { [KUBERNETES_ID_LABEL]: 'orders-api' },
   },
   paymentsWorker: {
     id: id(SHARED_SUB, 'rg-workers', 'Microsoft.Web/sites', 'payments-worker'),
@@ -201,7 +203,7 @@ const component = (
 
 export const entities = {
   byTag: component('payments-api', {
-    [AZURE_TAG_SELECTOR_ANNOTATION]: 'backstage.io/kubernetes-id=payments-api',
+    [AZURE_TAG_SELECTOR_ANNOTATION]: `${KUBERNETES_ID_LABEL}=payments-api`,
   }),
   byGroup: component('shared-platform', {
     [AZURE_RESOURCE_GROUP_ANNOTATION]: `${SHARED_SUB}/rg-shared`,

@@ -1,3 +1,14 @@
+import {
+  applicationName,
+  ARGOCD_API_VERSION,
+  ARGOCD_KINDS,
+  CROSSPLANE_API_VERSION,
+  CROSSPLANE_KINDS,
+  ENVIRONMENT_LABEL,
+  KUBERNETES_ID_LABEL,
+  OWNER_ANNOTATION,
+  ResourceKind,
+} from '@internal/plugin-platform-common';
 import { createHash } from 'node:crypto';
 import healthyPod from './fixtures/k9s-po.json';
 import crashingPod from './fixtures/pod-crashing.json';
@@ -47,9 +58,9 @@ export function pod(options: {
   copy.metadata.labels = {
     ...copy.metadata.labels,
     app: options.kubernetesId,
-    'backstage.io/kubernetes-id': options.kubernetesId,
+    [KUBERNETES_ID_LABEL]: options.kubernetesId,
     ...(options.environment
-      ? { 'idp-portal/environment': options.environment }
+      ? { [ENVIRONMENT_LABEL]: options.environment }
       : {}),
   };
   delete copy.metadata.selfLink;
@@ -107,8 +118,8 @@ export function deployment(options: {
 }): KubernetesObject {
   const labels = {
     app: options.service,
-    'backstage.io/kubernetes-id': options.service,
-    'idp-portal/environment': options.environment,
+    [KUBERNETES_ID_LABEL]: options.service,
+    [ENVIRONMENT_LABEL]: options.environment,
   };
   const replicaSetName = `${options.service}-${options.templateHash}`;
   const available = options.readyReplicas >= options.replicas;
@@ -290,7 +301,7 @@ export function application(options: {
   healthMessage?: string;
   images?: string[];
 }): KubernetesObject {
-  const name = `${options.service}-${options.environment}`;
+  const name = applicationName(options.service, options.environment);
   const source = {
     repoURL: 'https://github.com/contoso/gitops.git',
     path: `apps/${options.service}/overlays/${options.environment}`,
@@ -301,17 +312,17 @@ export function application(options: {
     namespace: options.service,
   };
   return {
-    apiVersion: 'argoproj.io/v1alpha1',
-    kind: 'Application',
+    apiVersion: ARGOCD_API_VERSION,
+    kind: ARGOCD_KINDS.Application.kind,
     metadata: {
       name,
       namespace: 'argocd',
       labels: {
-        'backstage.io/kubernetes-id': options.service,
+        [KUBERNETES_ID_LABEL]: options.service,
         'app.kubernetes.io/name': options.service,
-        'idp-portal/environment': options.environment,
+        [ENVIRONMENT_LABEL]: options.environment,
       },
-      annotations: { 'idp-portal/owner': 'group:default/payments-team' },
+      annotations: { [OWNER_ANNOTATION]: 'group:default/payments-team' },
       finalizers: ['resources-finalizer.argocd.argoproj.io'],
       resourceVersion: '48213',
       uid: `0d6f1c2a-7e43-4a0b-9c1d-${options.environment
@@ -399,13 +410,13 @@ export type Condition = {
 };
 
 /**
- * A Crossplane resource of the portal (`platform.idp-portal.io/v1alpha1`), namespaced in the
+ * A Crossplane resource of the portal (`CROSSPLANE_API_VERSION`), namespaced in the
  * service's namespace. `v1` writes the connection secret as a claim does
  * (`spec.writeConnectionSecretToRef`), otherwise as a Crossplane v2 composite
  * (`spec.connectionSecretName`).
  */
 export function crossplaneResource(options: {
-  kind: 'Database' | 'Cache' | 'Queue' | 'DocumentDatabase';
+  kind: ResourceKind;
   name: string;
   service: string;
   environment: string;
@@ -434,14 +445,14 @@ export function crossplaneResource(options: {
     };
   }
   return {
-    apiVersion: 'platform.idp-portal.io/v1alpha1',
+    apiVersion: CROSSPLANE_API_VERSION,
     kind: options.kind,
     metadata: {
       name: options.name,
       namespace: options.service,
       labels: {
-        'backstage.io/kubernetes-id': options.service,
-        'idp-portal/environment': options.environment,
+        [KUBERNETES_ID_LABEL]: options.service,
+        [ENVIRONMENT_LABEL]: options.environment,
       },
       generation: 1,
       resourceVersion: '91234',
@@ -455,6 +466,11 @@ export function crossplaneResource(options: {
       })),
     },
   };
+}
+
+/** The API plural of a Crossplane kind: the key of `FakeKubernetesOptions.crossplane`. */
+export function crossplanePlural(kind: ResourceKind): string {
+  return CROSSPLANE_KINDS.find(k => k.kind === kind)!.plural;
 }
 
 export const READY: Condition = {

@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import https from 'node:https';
 import http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import getMetricExample from '../__fixtures__/GetMetric.2024-02-01.json';
-import alertsListExample from '../__fixtures__/Alerts_List.2021-04-01.json';
+import { selfSignedCertificate } from '../certificates';
+import getMetricExample from './fixtures/GetMetric.2024-02-01.json';
+import alertsListExample from './fixtures/Alerts_List.2021-04-01.json';
 
 /** A resource as ARM lists it (`GenericResourceExpanded`). */
 export type FakeResource = {
@@ -132,40 +129,6 @@ function fakeMetricValue(
   // A total sums the 5 one-minute samples of a PT5M interval.
   const value = aggregation === 'total' ? average * 5 : average;
   return Math.round(value * 1000) / 1000;
-}
-
-/** A self-signed certificate for 127.0.0.1, made with openssl for this test run only. */
-export function selfSignedCertificate(): { key: string; cert: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fake-azure-'));
-  try {
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        path.join(dir, 'key.pem'),
-        '-out',
-        path.join(dir, 'cert.pem'),
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return {
-      key: fs.readFileSync(path.join(dir, 'key.pem'), 'utf8'),
-      cert: fs.readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
-    };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 /**

@@ -1,7 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
+import { KUBERNETES_ID_ANNOTATION } from '@internal/plugin-platform-common';
 import { FakeKubernetesOptions } from './fakeKubernetes';
 import {
   application,
+  crossplanePlural,
   crossplaneResource,
   deployment,
   pod,
@@ -24,7 +26,7 @@ export const paymentsApi: Entity = {
   metadata: {
     name: SERVICE,
     namespace: 'default',
-    annotations: { 'backstage.io/kubernetes-id': SERVICE },
+    annotations: { [KUBERNETES_ID_ANNOTATION]: SERVICE },
   },
   spec: {
     type: 'service',
@@ -98,7 +100,7 @@ export function healthyDev(token: string): FakeKubernetesOptions {
       }),
     ],
     crossplane: {
-      databases: [
+      [crossplanePlural('Database')]: [
         crossplaneResource({
           kind: 'Database',
           name: 'payments-db',
@@ -108,9 +110,9 @@ export function healthyDev(token: string): FakeKubernetesOptions {
           conditions: [READY, SYNCED],
         }),
       ],
-      caches: [],
-      documentdatabases: [],
-      // queues: the Queue kind is not installed in this cluster.
+      [crossplanePlural('Cache')]: [],
+      [crossplanePlural('DocumentDatabase')]: [],
+      // Queue: the kind is not installed in this cluster.
     },
     secrets: ['payments-api/payments-db-conn'],
   };
@@ -173,7 +175,7 @@ export function degradedStaging(token: string): FakeKubernetesOptions {
       }),
     ],
     crossplane: {
-      databases: [
+      [crossplanePlural('Database')]: [
         crossplaneResource({
           kind: 'Database',
           name: 'payments-db',
@@ -184,7 +186,7 @@ export function degradedStaging(token: string): FakeKubernetesOptions {
           v1: true,
         }),
       ],
-      caches: [
+      [crossplanePlural('Cache')]: [
         crossplaneResource({
           kind: 'Cache',
           name: 'payments-cache',
@@ -197,7 +199,7 @@ export function degradedStaging(token: string): FakeKubernetesOptions {
           ],
         }),
       ],
-      queues: [
+      [crossplanePlural('Queue')]: [
         crossplaneResource({
           kind: 'Queue',
           name: 'payments-events',
@@ -219,7 +221,7 @@ export function degradedStaging(token: string): FakeKubernetesOptions {
           ],
         }),
       ],
-      documentdatabases: [],
+      [crossplanePlural('DocumentDatabase')]: [],
     },
     secrets: [],
   };

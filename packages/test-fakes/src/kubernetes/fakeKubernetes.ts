@@ -1,3 +1,11 @@
+import {
+  ARGOCD_API_VERSION,
+  ARGOCD_GROUP,
+  ARGOCD_KINDS,
+  CROSSPLANE_API_VERSION,
+  CROSSPLANE_GROUP,
+  CROSSPLANE_KINDS,
+} from '@internal/plugin-platform-common';
 import http from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { KubernetesObject } from './payloads';
@@ -43,12 +51,15 @@ export type RecordedRequest = {
   watch?: boolean;
 };
 
-const CROSSPLANE_KINDS: Record<string, string> = {
-  databases: 'Database',
-  caches: 'Cache',
-  queues: 'Queue',
-  documentdatabases: 'DocumentDatabase',
-};
+/** The kind of each Crossplane plural the portal defines. */
+const CROSSPLANE_KIND_OF: Record<string, string> = Object.fromEntries(
+  CROSSPLANE_KINDS.map(k => [k.plural, k.kind]),
+);
+
+const APPLICATIONS_PATH = `/apis/${ARGOCD_API_VERSION}/${ARGOCD_KINDS.Application.plural}`;
+const CROSSPLANE_PATH = new RegExp(
+  `^/apis/${CROSSPLANE_API_VERSION.replace(/\./g, '\\.')}/([a-z]+)$`,
+);
 
 // The built-in kinds that Backstage's Kubernetes tab lists (DEFAULT_OBJECTS of
 // @backstage/plugin-kubernetes-backend), at their real paths. Every API server serves them, so a
@@ -429,9 +440,14 @@ export class FakeKubernetes {
       return;
     }
 
-    if (path === '/apis/argoproj.io/v1alpha1/applications') {
+    if (path === APPLICATIONS_PATH) {
       if (
-        forbidden('applications', 'argoproj.io', 'list', 'at the cluster scope')
+        forbidden(
+          ARGOCD_KINDS.Application.plural,
+          ARGOCD_GROUP,
+          'list',
+          'at the cluster scope',
+        )
       )
         return;
       if (!this.options.applications) {
@@ -440,29 +456,20 @@ export class FakeKubernetes {
       }
       this.list(
         res,
-        'argoproj.io/v1alpha1',
-        'ApplicationList',
+        ARGOCD_API_VERSION,
+        `${ARGOCD_KINDS.Application.kind}List`,
         select(this.options.applications),
       );
       return;
     }
 
-    const crossplane = path.match(
-      /^\/apis\/platform\.idp-portal\.io\/v1alpha1\/([a-z]+)$/,
-    );
+    const crossplane = path.match(CROSSPLANE_PATH);
     if (crossplane) {
       const plural = crossplane[1];
-      if (
-        forbidden(
-          plural,
-          'platform.idp-portal.io',
-          'list',
-          'at the cluster scope',
-        )
-      )
+      if (forbidden(plural, CROSSPLANE_GROUP, 'list', 'at the cluster scope'))
         return;
       const items = this.options.crossplane?.[plural];
-      if (!items || !CROSSPLANE_KINDS[plural]) {
+      if (!items || !CROSSPLANE_KIND_OF[plural]) {
         this.status(
           res,
           404,
@@ -483,8 +490,8 @@ export class FakeKubernetes {
       }
       this.list(
         res,
-        'platform.idp-portal.io/v1alpha1',
-        `${CROSSPLANE_KINDS[plural]}List`,
+        CROSSPLANE_API_VERSION,
+        `${CROSSPLANE_KIND_OF[plural]}List`,
         selected,
       );
       return;
@@ -572,7 +579,7 @@ function secretMetadata(namespace: string, name: string) {
     creationTimestamp: '2025-11-20T09:31:02Z',
     ownerReferences: [
       {
-        apiVersion: 'platform.idp-portal.io/v1alpha1',
+        apiVersion: CROSSPLANE_API_VERSION,
         kind: 'Database',
         name,
       },
