@@ -1,3 +1,4 @@
+import { ARGOCD_API_VERSION, applicationName } from '@internal/plugin-platform-common';
 import { entityName } from './names';
 import { EnvironmentConfig, PlatformConfig } from './platform';
 import { ServiceRequest } from './request';
@@ -39,10 +40,10 @@ export function application(
   platform: PlatformConfig,
 ): KubernetesObject {
   return {
-    apiVersion: 'argoproj.io/v1alpha1',
+    apiVersion: ARGOCD_API_VERSION,
     kind: 'Application',
     metadata: {
-      name: `${req.name}-${env.name}`,
+      name: applicationName(req.name, env.name),
       namespace: platform.argocdNamespace,
       labels: {
         [KUBERNETES_ID_LABEL]: req.name,
@@ -73,7 +74,7 @@ export function appProject(
   platform: PlatformConfig,
 ): KubernetesObject {
   return {
-    apiVersion: 'argoproj.io/v1alpha1',
+    apiVersion: ARGOCD_API_VERSION,
     kind: 'AppProject',
     metadata: { name: team, namespace: platform.argocdNamespace },
     spec: {

@@ -3,9 +3,12 @@ import { PlatformConfig } from './platform';
 import { ResourceRequest, ServiceRequest } from './request';
 import { ENVIRONMENT_LABEL, KUBERNETES_ID_LABEL } from './layout';
 import { KubernetesObject } from './types';
+import { CROSSPLANE_API_VERSION } from '@internal/plugin-platform-common';
 
-export const CROSSPLANE_GROUP = 'platform.idp-portal.io';
-export const CROSSPLANE_API_VERSION = `${CROSSPLANE_GROUP}/v1alpha1`;
+export {
+  CROSSPLANE_GROUP,
+  CROSSPLANE_API_VERSION,
+} from '@internal/plugin-platform-common';
 
 /**
  * A self-service cloud resource. With Crossplane v2 it is a namespaced

@@ -13,7 +13,8 @@ export const gitopsPaths = {
   project: (team: string) => `argocd/projects/${team}.yaml`,
 };
 
-/** Annotation on the base kustomization (and ArgoCD Applications) naming the owning entity. */
-export const OWNER_ANNOTATION = 'idp-portal/owner';
-export const ENVIRONMENT_LABEL = 'idp-portal/environment';
-export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
+export {
+  OWNER_ANNOTATION,
+  ENVIRONMENT_LABEL,
+  KUBERNETES_ID_LABEL,
+} from '@internal/plugin-platform-common';

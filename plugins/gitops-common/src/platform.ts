@@ -1,17 +1,12 @@
+import {
+  DEFAULT_ENVIRONMENTS,
+  EnvironmentConfig,
+} from '@internal/plugin-platform-common';
 import { Size } from './request';
 
-/** What the platform team configures once (app-config `gitops:`); golden paths never ask for it. */
-export type EnvironmentConfig = {
-  name: string;
-  /** ArgoCD destination cluster name for this environment. */
-  cluster: string;
-  /** Client id of the Entra workload identity the service account federates with. */
-  workloadIdentityClientId?: string;
-  /** Commit through a pull request instead of a direct push. */
-  pullRequest?: boolean;
-  /** How ArgoCD syncs: dev and staging default to `auto`, prod to `auto-no-prune`. */
-  syncPolicy?: 'auto' | 'auto-no-prune' | 'manual';
-};
+export { DEFAULT_ENVIRONMENTS };
+export type { EnvironmentConfig };
+
 
 export type PlatformConfig = {
   /** Clone URL of the GitOps repository, as ArgoCD sees it. */
@@ -26,12 +21,6 @@ export type PlatformConfig = {
   /** Namespace of the ingress controller, allowed in by the NetworkPolicy. */
   ingressNamespace: string;
 };
-
-export const DEFAULT_ENVIRONMENTS: EnvironmentConfig[] = [
-  { name: 'dev', cluster: 'aks-dev' },
-  { name: 'staging', cluster: 'aks-staging' },
-  { name: 'prod', cluster: 'aks-prod', syncPolicy: 'auto-no-prune' },
-];
 
 export function defaultPlatformConfig(
   overrides: Partial<PlatformConfig> & { gitopsRepoUrl: string },

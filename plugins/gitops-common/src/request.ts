@@ -1,4 +1,5 @@
 import { z } from 'zod/v3';
+import { RESOURCE_KINDS } from '@internal/plugin-platform-common';
 import { explainInvalidName } from './names';
 
 export const SIZES = ['small', 'medium', 'large'] as const;
@@ -9,13 +10,8 @@ export const WORKLOAD_TYPES = ['http', 'grpc', 'worker', 'frontend'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
 
 /** Self-service cloud resources, one Crossplane composite kind each (platform/crossplane). */
-export const RESOURCE_KINDS = [
-  'Database',
-  'Cache',
-  'Queue',
-  'DocumentDatabase',
-] as const;
-export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+export { RESOURCE_KINDS } from '@internal/plugin-platform-common';
+export type { ResourceKind } from '@internal/plugin-platform-common';
 
 export const dnsName = (what: string) =>
   z.string().superRefine((value, ctx) => {

@@ -1,11 +1,10 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
-  DEFAULT_ENVIRONMENTS,
   defaultPlatformConfig,
-  EnvironmentConfig,
   PlatformConfig,
 } from '@internal/plugin-gitops-common';
+import { readEnvironments } from '@internal/plugin-platform-common';
 
 export type GitOpsSettings = {
   repoUrl: string;
@@ -25,14 +24,7 @@ export function readGitOpsSettings(config: Config): GitOpsSettings {
   }
   const repoUrl = gitops.getString('repoUrl');
   const branch = gitops.getOptionalString('branch') ?? 'main';
-  const environments: EnvironmentConfig[] =
-    gitops.getOptionalConfigArray('environments')?.map(e => ({
-      name: e.getString('name'),
-      cluster: e.getString('cluster'),
-      workloadIdentityClientId: e.getOptionalString('workloadIdentityClientId'),
-      pullRequest: e.getOptionalBoolean('pullRequest'),
-      syncPolicy: e.getOptionalString('syncPolicy') as EnvironmentConfig['syncPolicy'],
-    })) ?? DEFAULT_ENVIRONMENTS;
+  const environments = readEnvironments(config);
   const crossplaneApiVersion =
     gitops.getOptionalString('crossplane.apiVersion') ?? 'v2';
   if (crossplaneApiVersion !== 'v1' && crossplaneApiVersion !== 'v2') {
