@@ -81,6 +81,14 @@ export interface Config {
      */
     cacheTtlMs?: number;
 
+    /**
+     * How long an answer older than cacheTtlMs is still served, in milliseconds, with its age,
+     * while one fresh read of the clusters runs behind it: a hanging cluster then costs one
+     * timeout per refresh, not one per waiting request.
+     * @default 600000
+     */
+    staleTtlMs?: number;
+
     gitops?: {
       /**
        * Link to a commit of the GitOps repository, `{revision}` standing for the commit SHA that

@@ -67,7 +67,7 @@ describe('firing Azure Monitor alerts in the verdict', () => {
                 },
               ],
             },
-            health: { cacheTtlMs: 1 },
+            health: { cacheTtlMs: 1, staleTtlMs: 1 },
             azureMonitor: { subscriptionIds: ['3b540246-808d-4331-99aa-917b808a9166'] },
           },
         }),

@@ -85,10 +85,45 @@ describe('readHealthConfig', () => {
       ],
       clusterTimeoutMs: 2500,
       cacheTtlMs: 5000,
+      staleTtlMs: 600_000,
+      environments: ['dev', 'staging', 'prod'],
       podListWorkers: 0,
       podWatch: false,
       commitUrlTemplate: 'https://example.com/{revision}',
     });
+  });
+
+  it('takes environment order and each cluster\'s environment from gitops.environments, the list the golden paths deploy', () => {
+    const config = readHealthConfig(
+      mockServices.rootConfig({
+        data: {
+          gitops: {
+            environments: [
+              { name: 'test', cluster: 'aks-weu-1' },
+              { name: 'live', cluster: 'aks-weu-2' },
+            ],
+          },
+          kubernetes: {
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: [
+                  { name: 'aks-weu-2', url: 'https://two.example.com' },
+                  { name: 'aks-weu-1', url: 'https://one.example.com' },
+                  { name: 'aks-sandbox', url: 'https://three.example.com' },
+                ],
+              },
+            ],
+          },
+        },
+      }),
+    );
+    expect(config.environments).toEqual(['test', 'live']);
+    expect(config.clusters.map(c => [c.name, c.environment])).toEqual([
+      ['aks-weu-2', 'live'],
+      ['aks-weu-1', 'test'],
+      ['aks-sandbox', 'sandbox'],
+    ]);
   });
 
   it('has defaults for everything but the clusters', () => {
@@ -97,6 +132,8 @@ describe('readHealthConfig', () => {
       clusters: [],
       clusterTimeoutMs: 5000,
       cacheTtlMs: 15000,
+      staleTtlMs: 600_000,
+      environments: ['dev', 'staging', 'prod'],
       podListWorkers: DEFAULT_POD_LIST_WORKERS,
       podWatch: true,
     });

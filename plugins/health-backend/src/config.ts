@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { RootConfigService } from '@backstage/backend-plugin-api';
+import { readEnvironments } from '@internal/plugin-platform-common';
 import { z } from 'zod';
 
 /** The ways of signing in to a cluster that the health plugin supports. */
@@ -28,6 +29,13 @@ export type HealthConfig = {
   clusters: ClusterConfig[];
   clusterTimeoutMs: number;
   cacheTtlMs: number;
+  /**
+   * How long an answer older than cacheTtlMs is still served, with its age, while one fresh
+   * read runs behind it (stale-while-revalidate).
+   */
+  staleTtlMs: number;
+  /** Environment names in promotion order, from gitops.environments: rows and reasons sort by it. */
+  environments: string[];
   /** Worker threads that parse large pod lists; 0 parses them on the request thread. */
   podListWorkers: number;
   /** Keep the pods of backend-identity clusters from a watch instead of listing them per read. */
@@ -38,6 +46,7 @@ export type HealthConfig = {
 
 export const DEFAULT_CLUSTER_TIMEOUT_MS = 5000;
 export const DEFAULT_CACHE_TTL_MS = 15000;
+export const DEFAULT_STALE_TTL_MS = 10 * 60_000;
 /** One thread per core, up to 4: lists from several clusters are parsed side by side. */
 export const DEFAULT_POD_LIST_WORKERS = Math.min(4, availableParallelism());
 
@@ -83,6 +92,9 @@ export function readHealthConfig(config: RootConfigService): HealthConfig {
     );
   }
   const extensions = extensionsResult.data;
+  const environments = readEnvironments(config);
+  // The golden paths deploy environment <name> to cluster <cluster>: the same mapping here.
+  const environmentOfCluster = new Map(environments.map(e => [e.cluster, e.name]));
 
   const clusters: ClusterConfig[] = [];
   const seen = new Set<string>();
@@ -109,7 +121,10 @@ export function readHealthConfig(config: RootConfigService): HealthConfig {
         caData: cluster.getOptionalString('caData'),
         caFile: cluster.getOptionalString('caFile'),
         skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
-        environment: extension.environment ?? defaultEnvironment(name),
+        environment:
+          extension.environment ??
+          environmentOfCluster.get(name) ??
+          defaultEnvironment(name),
         argocdUrl: extension.argocdUrl?.replace(/\/+$/, ''),
       });
     }
@@ -128,6 +143,12 @@ export function readHealthConfig(config: RootConfigService): HealthConfig {
       'health.cacheTtlMs',
       DEFAULT_CACHE_TTL_MS,
     ),
+    staleTtlMs: positiveNumber(
+      config,
+      'health.staleTtlMs',
+      DEFAULT_STALE_TTL_MS,
+    ),
+    environments: environments.map(e => e.name),
     podListWorkers: podListWorkers(config),
     podWatch: config.getOptionalBoolean('health.podWatch') ?? true,
     commitUrlTemplate: config.getOptionalString(

@@ -199,10 +199,15 @@ describe('healthPlugin', () => {
         },
       ],
       generatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      environments: [
+        { environment: 'dev', cluster: 'aks-dev', state: 'Healthy' },
+        { environment: 'staging', cluster: 'aks-staging', state: 'Degraded' },
+        { environment: 'prod', cluster: 'aks-prod', state: 'Unknown' },
+      ],
     });
     const worst = body.verdict.reasons.filter(r => r.state === 'Degraded');
     expect(worst.length).toBeGreaterThan(0);
-    expect(worst.every(r => r.source.startsWith('staging: '))).toBe(true);
+    expect(worst.every(r => r.environment === 'staging')).toBe(true);
     expect(body.verdict.reasons).toContainEqual(
       expect.objectContaining({
         state: 'Unknown',

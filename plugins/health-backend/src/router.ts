@@ -1,4 +1,5 @@
 import { AUDIT_EVENTS } from '@internal/plugin-access-common';
+import { AKS_TOKEN_HEADER } from '@internal/plugin-platform-common';
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
@@ -14,11 +15,6 @@ import {
   VerdictResponse,
 } from './types';
 
-/**
- * The header Backstage's Kubernetes frontend sends the user's Microsoft token in for
- * `authProvider: aks` clusters; the health frontend forwards the same one.
- */
-export const AKS_TOKEN_HEADER = 'backstage-kubernetes-authorization-aks';
 
 export type RouterOptions = {
   httpAuth: HttpAuthService;
@@ -101,15 +97,16 @@ export async function createRouter(
   router.get(
     '/v1/entities/:kind/:namespace/:name/verdict',
     async (req, res) => {
-      const { entityRef, verdict, failures, generatedAt, notConfigured } = await entityHealth(
-        req,
-      );
+      const health = await entityHealth(req);
       const body: VerdictResponse = {
-        entityRef,
-        verdict,
-        failures,
-        generatedAt,
-        ...(notConfigured ? { notConfigured } : {}),
+        ...common(health),
+        verdict: health.verdict,
+        // The summary card shows each environment's state beside the verdict.
+        environments: health.environments.map(row => ({
+          environment: row.environment,
+          cluster: row.cluster,
+          state: row.verdict.state,
+        })),
       };
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(body);
@@ -119,14 +116,10 @@ export async function createRouter(
   router.get(
     '/v1/entities/:kind/:namespace/:name/environments',
     async (req, res) => {
-      const { entityRef, environments, failures, generatedAt, notConfigured } =
-        await entityHealth(req);
+      const health = await entityHealth(req);
       const body: EnvironmentsResponse = {
-        entityRef,
-        environments,
-        failures,
-        generatedAt,
-        ...(notConfigured ? { notConfigured } : {}),
+        ...common(health),
+        environments: health.environments,
       };
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(body);
@@ -136,14 +129,10 @@ export async function createRouter(
   router.get(
     '/v1/entities/:kind/:namespace/:name/resources',
     async (req, res) => {
-      const { entityRef, resources, failures, generatedAt, notConfigured } =
-        await entityHealth(req);
+      const health = await entityHealth(req);
       const body: ResourcesResponse = {
-        entityRef,
-        resources,
-        failures,
-        generatedAt,
-        ...(notConfigured ? { notConfigured } : {}),
+        ...common(health),
+        resources: health.resources,
       };
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(body);
@@ -151,6 +140,23 @@ export async function createRouter(
   );
 
   return router;
+}
+
+/** What every card's answer carries besides its own part. */
+function common({
+  entityRef,
+  failures,
+  generatedAt,
+  stale,
+  notConfigured,
+}: EntityHealth) {
+  return {
+    entityRef,
+    failures,
+    generatedAt,
+    ...(stale ? { stale } : {}),
+    ...(notConfigured ? { notConfigured } : {}),
+  };
 }
 
 function sameTarget(a: Entity, b: Entity): boolean {

@@ -1,7 +1,7 @@
 // The health backend's responses, shared with the cards that draw them.
 import type { ArgoSummary } from './argocd';
 import type { CrossplaneSummary } from './crossplane';
-import type { SourceFailure, Verdict } from './types';
+import type { HealthState, SourceFailure, Verdict } from './types';
 
 /** The ArgoCD Application of one environment, with links for the environments card. */
 export type EnvironmentApplication = ArgoSummary & {
@@ -53,16 +53,25 @@ export type EntityHealth = {
   failures: SourceFailure[];
   /** ISO 8601 time the sources were read; older than the request when served from the cache. */
   generatedAt: string;
+  /**
+   * Served from the cache after it was due for a refresh, while one fresh read runs: the
+   * cards say how old it is (generatedAt).
+   */
+  stale?: boolean;
   notConfigured?: NotConfigured;
 };
 
 type ResponseCommon = Pick<
   EntityHealth,
-  'entityRef' | 'failures' | 'generatedAt' | 'notConfigured'
+  'entityRef' | 'failures' | 'generatedAt' | 'stale' | 'notConfigured'
 >;
 
 /** `GET /api/health/v1/entities/:kind/:namespace/:name/verdict` */
-export type VerdictResponse = ResponseCommon & { verdict: Verdict };
+export type VerdictResponse = ResponseCommon & {
+  verdict: Verdict;
+  /** Each environment's state, in promotion order, for the summary beside the verdict. */
+  environments: Array<{ environment: string; cluster: string; state: HealthState }>;
+};
 
 /** `GET /api/health/v1/entities/:kind/:namespace/:name/environments` */
 export type EnvironmentsResponse = ResponseCommon & {

@@ -116,7 +116,9 @@ describe('crossplaneVerdict', () => {
     );
     expect(verdict.state).toBe('Degraded');
     expect(verdict.reasons[0].hint).toContain(explanation);
-    expect(verdict.reasons[1].state).toBe('Progressing');
+    // One resource, one state: no "Creating, takes 5-15 minutes" beside the refusal.
+    expect(verdict.reasons).toHaveLength(1);
+    expect(verdict.reasons[0].hint).not.toContain('5-15 minutes');
   });
 
   it('is Progressing while Azure creates it', () => {
@@ -249,7 +251,7 @@ describe('crossplaneSummary', () => {
           status: 'False',
           reason: 'Creating',
           message: undefined,
-          explanation: 'Azure is creating it; databases take 5-15 minutes.',
+          explanation: 'It will not become ready until the failure above is fixed.',
         },
         {
           type: 'Synced',
@@ -291,5 +293,38 @@ describe('crossplaneSummary', () => {
         messages: [],
       },
     );
+  });
+});
+
+describe('a resource Azure refused while Ready says Creating', () => {
+  const refused = database([
+    notReady('Creating'),
+    synced(),
+    {
+      type: 'LastAsyncOperation',
+      status: 'False',
+      reason: 'ApplyFailure',
+      message:
+        'async create failed: NameNotAvailable: Server name orders-db is already in use',
+    },
+  ]);
+
+  it('has one state and one reason, the refusal, with its advice', () => {
+    const verdict = crossplaneVerdict(refused, false);
+    expect(verdict.state).toBe('Degraded');
+    expect(verdict.reasons).toHaveLength(1);
+    expect(verdict.reasons[0].message).toBe(
+      'The last operation in Azure failed: ApplyFailure: async create failed: NameNotAvailable: Server name orders-db is already in use, so it is not ready',
+    );
+    expect(verdict.reasons[0].hint).toMatch(/already taken in Azure/);
+  });
+
+  it('does not tell the card it takes 5-15 minutes', () => {
+    const summary = crossplaneSummary(refused, false);
+    const readyMessage = summary.messages.find(m => m.type === 'Ready');
+    expect(readyMessage?.explanation).toBe(
+      'It will not become ready until the failure above is fixed.',
+    );
+    expect(JSON.stringify(summary)).not.toContain('5-15 minutes');
   });
 });

@@ -100,11 +100,23 @@ function statusOf(condition?: Condition): ConditionStatus {
   return condition?.status ?? 'Unknown';
 }
 
+/** Ready=False reasons that say "wait": said next to a failure, they would contradict it. */
+const PROGRESS_REASONS = new Set(['Creating', 'Waiting']);
+
+/** A condition saying Crossplane or Azure refused the resource, when there is one. */
+function failureOf(conditions: Condition[]): Condition | undefined {
+  return (
+    conditions.find(c => c.type === 'Synced' && c.status === 'False') ??
+    conditions.find(c => c.type === 'LastAsyncOperation' && c.status === 'False')
+  );
+}
+
 export function crossplaneSummary(
   resource: unknown,
   secretExists?: boolean,
 ): CrossplaneSummary {
   const conditions = readConditions(resource);
+  const failed = failureOf(conditions) !== undefined;
   // Crossplane v2 composites name the secret directly; v1 claims use writeConnectionSecretToRef.
   const secretName =
     asString(field(resource, 'spec', 'connectionSecretName')) ??
@@ -115,7 +127,12 @@ export function crossplaneSummary(
     ready: statusOf(conditions.find(c => c.type === 'Ready')),
     synced: statusOf(conditions.find(c => c.type === 'Synced')),
     messages: conditions.map(c => {
-      const explanation = explainCondition(c);
+      // "Creating, takes 5-15 minutes" is not true of a resource Azure refused.
+      const waitingOnFailure =
+        failed && c.type === 'Ready' && PROGRESS_REASONS.has(c.reason ?? '');
+      const explanation = waitingOnFailure
+        ? 'It will not become ready until the failure above is fixed.'
+        : explainCondition(c);
       return explanation ? { ...c, explanation } : { ...c };
     }),
     ...(secretName
@@ -166,7 +183,6 @@ export function crossplaneVerdict(
   });
   const ready = conditions.find(c => c.type === 'Ready');
   const synced = conditions.find(c => c.type === 'Synced');
-  const lastAsync = conditions.find(c => c.type === 'LastAsyncOperation');
 
   if (!ready && !synced) {
     return verdictFromReasons([
@@ -177,27 +193,25 @@ export function crossplaneVerdict(
     ]);
   }
 
-  const reasons: Reason[] = [];
-  if (synced?.status === 'False') {
-    reasons.push(
-      reason(
-        'Degraded',
-        `Crossplane cannot apply it (Synced is False${detail(synced)})`,
-        explainCondition(synced),
-      ),
-    );
-  }
-  // Upjet-based Azure providers report a refused create or update here while Ready stays "Creating".
-  if (lastAsync?.status === 'False') {
-    reasons.push(
-      reason(
-        'Degraded',
-        `The last operation in Azure failed${detail(lastAsync)}`,
-        explainCondition(lastAsync),
-      ),
-    );
+  // One resource, one reason: a refused create or update is the state, whatever Ready says.
+  const failure = failureOf(conditions);
+  if (failure) {
+    const what =
+      failure.type === 'Synced'
+        ? `Crossplane cannot apply it (Synced is False${detail(failure)})`
+        : `The last operation in Azure failed${detail(failure)}`;
+    const notReady = ready?.status === 'False' ? ', so it is not ready' : '';
+    // Being deleted stays Down: the workload is about to lose it either way.
+    const state =
+      ready?.status === 'False' && READY_FALSE_STATE[ready.reason ?? ''] === 'Down'
+        ? 'Down'
+        : 'Degraded';
+    return verdictFromReasons([
+      reason(state, `${what}${notReady}`, explainCondition(failure)),
+    ]);
   }
 
+  const reasons: Reason[] = [];
   if (ready?.status === 'True') {
     if (connectionSecretExists === false) {
       const secret = crossplaneSummary(resource).connectionSecret?.name;

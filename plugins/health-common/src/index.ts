@@ -10,4 +10,6 @@ export * from './argocd';
 export * from './crossplane';
 export * from './alerts';
 export * from './verdict';
+export * from './environments';
+export * from './reasons';
 export type * from './api';

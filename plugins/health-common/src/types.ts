@@ -14,6 +14,8 @@ export type Reason = {
   message: string;
   /** What it usually means and what to do, in plain language. */
   hint?: string;
+  /** The environment it was seen in; absent for sources of no environment (Azure Monitor). */
+  environment?: string;
 };
 
 export type Verdict = {

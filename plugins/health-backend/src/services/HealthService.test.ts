@@ -20,7 +20,7 @@ import {
   SYNCED,
 } from '@internal/test-fakes/kubernetes';
 import { ClusterConfig, HealthConfig } from '../config';
-import { AKS_SCOPE, DefaultClusterTokenProvider } from './clusterTokens';
+import { AKS_SCOPE, DefaultClusterTokenProvider } from '../cluster/clusterTokens';
 import { HealthService } from './HealthService';
 
 const fakes: FakeKubernetes[] = [];
@@ -69,6 +69,9 @@ function healthService(
       clusters,
       clusterTimeoutMs: 2000,
       cacheTtlMs: 15000,
+      // Nothing is served stale unless a test is about it.
+      staleTtlMs: 0,
+      environments: ['dev', 'staging', 'prod'],
       podListWorkers: 0,
       // Pods are listed on every read unless a test is about the watch.
       podWatch: false,
@@ -183,12 +186,13 @@ describe('HealthService', () => {
     const degraded = verdict.reasons.filter(r => r.state === 'Degraded');
     expect(degraded.length).toBeGreaterThan(0);
     for (const reason of degraded) {
-      expect(reason.source).toMatch(/^staging: /);
+      expect(reason.environment).toBe('staging');
     }
     expect(verdict.reasons).toContainEqual(
       expect.objectContaining({
         state: 'Healthy',
-        source: 'dev: ArgoCD Application payments-api-dev',
+        environment: 'dev',
+        source: 'ArgoCD Application payments-api-dev',
       }),
     );
   });
@@ -740,6 +744,47 @@ describe('HealthService', () => {
     expect([dev.requests.length, staging.requests.length]).toEqual(counts);
     expect(second).toEqual(first);
     expect(cache.ttls()).toEqual([15000]);
+  });
+
+  it('with a hanging cluster and an expired entry, answers every caller at once from the stale entry while one refresh runs', async () => {
+    const dev = await fake(healthyDev('aks-dev-token'));
+    const prod = await fake({ token: 'aks-prod-token', behaviour: 'hang' });
+    let now = new Date('2026-11-23T10:00:00Z');
+    const { service } = healthService(
+      [cluster('aks-dev', dev), cluster('aks-prod', prod)],
+      {
+        config: { clusterTimeoutMs: 1500, cacheTtlMs: 15_000, staleTtlMs: 600_000 },
+        now: () => now,
+      },
+    );
+    const first = await service.getEntityHealth(paymentsApi);
+    expect(first.stale).toBeUndefined();
+    expect(first.failures.map(f => f.source)).toEqual(['Kubernetes cluster aks-prod']);
+    expect(dev.requestsTo('/api/v1/pods')).toHaveLength(1);
+
+    // Past the TTL: 20 callers arrive together while prod still hangs.
+    now = new Date(now.getTime() + 20_000);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => service.getEntityHealth(paymentsApi)),
+    );
+    // Had they waited for the refresh, they would carry its later generatedAt.
+    for (const answer of answers) {
+      expect(answer.stale).toBe(true);
+      expect(answer.generatedAt).toBe(first.generatedAt);
+      expect(answer.verdict).toEqual(first.verdict);
+    }
+    // Still refreshing: prod hangs for its whole timeout, and a caller now is answered stale too.
+    expect((await service.getEntityHealth(paymentsApi)).stale).toBe(true);
+
+    let fresh = await service.getEntityHealth(paymentsApi);
+    while (fresh.stale) {
+      await new Promise(r => setTimeout(r, 50));
+      fresh = await service.getEntityHealth(paymentsApi);
+    }
+    expect(fresh.generatedAt).toBe(now.toISOString());
+    // One refresh for 22 callers: each cluster was read once more, not 22 times.
+    expect(dev.requestsTo('/api/v1/pods')).toHaveLength(2);
+    expect(prod.requestsTo('/api/v1/pods')).toHaveLength(2);
   });
 
   it('reads the clusters once for calls that arrive together', async () => {

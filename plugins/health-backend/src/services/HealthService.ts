@@ -1,26 +1,40 @@
-import { AlertsSource } from './azureAlerts';
-import { createHash } from 'node:crypto';
 import {
   CacheService,
   LoggerService,
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { TokenCredential } from '@azure/identity';
 import {
-  argoSummary,
   alertsVerdict,
+  applicationsOfEnvironment,
+  argoSummary,
   combineVerdicts,
+  compareByEnvironment,
   computeEnvironmentVerdict,
   crossplaneSummary,
   crossplaneVerdict,
-  Reason,
+  imageTag,
+  labelReasons,
+  NotConfigured,
+  primaryApplication,
   SourceFailure,
   summarizePods,
-  Verdict,
-  NotConfigured,
   verdictFromReasons,
 } from '@internal/plugin-health-common';
-import { TokenCredential } from '@azure/identity';
+import {
+  KUBERNETES_ID_ANNOTATION,
+  KUBERNETES_NAMESPACE_ANNOTATION,
+} from '@internal/plugin-platform-common';
+import { createHash } from 'node:crypto';
+import {
+  ClusterReader,
+  ClusterReading,
+  ClusterTokenProvider,
+  DefaultClusterTokenProvider,
+  KubernetesClusterReader,
+  PodListSummarizer,
+} from '../cluster';
 import {
   ClusterConfig,
   HealthConfig,
@@ -33,27 +47,12 @@ import {
   EnvironmentRow,
   ResourceRow,
 } from '../types';
-import {
-  ClusterTokenProvider,
-  DefaultClusterTokenProvider,
-} from './clusterTokens';
-import {
-  AbsentKinds,
-  ClusterReading,
-  KUBERNETES_ID_LABEL,
-  readCluster,
-} from './readCluster';
-import { PodListSummarizer } from './PodListSummarizer';
-import { KubernetesConnections } from './KubernetesConnections';
-import { PodWatches } from './PodWatch';
+import { AlertsSource } from './azureAlerts';
 
 type CachedValue = Parameters<CacheService['set']>[1];
 
-export const KUBERNETES_ID_ANNOTATION = KUBERNETES_ID_LABEL;
-/** Backstage's Kubernetes plugin reads the same annotation to narrow its queries. */
-export const KUBERNETES_NAMESPACE_ANNOTATION =
-  'backstage.io/kubernetes-namespace';
-export const ENVIRONMENT_LABEL = 'idp-portal/environment';
+/** What the cache keeps: the answer and until when it is fresh; stale after, until its TTL. */
+type CacheEntry = { health: EntityHealth; freshUntil: number };
 
 /** An answer in which no cluster could be read is retried soon, whatever the TTL. */
 export const ALL_FAILED_CACHE_TTL_MS = 3000;
@@ -63,8 +62,6 @@ const CLUSTERS_NOT_CONFIGURED: NotConfigured = {
   settings: ['kubernetes.clusterLocatorMethods'],
   docs: 'docs/observability.md',
 };
-
-const ENVIRONMENT_ORDER = ['dev', 'staging', 'prod'];
 
 // Label values: at most 63 characters, alphanumeric at both ends. Anything else could
 // change the meaning of the label selector.
@@ -80,6 +77,8 @@ export type HealthServiceOptions = {
   logger: LoggerService;
   cache: CacheService;
   tokens?: ClusterTokenProvider;
+  /** Reads the clusters; by default the Kubernetes reader with `tokens` and `podLists`. */
+  clusters?: ClusterReader;
   /** Firing alerts, read alongside the clusters; they count in the verdict. */
   alerts?: AlertsSource;
   /** Fetches and parses pod lists off the request thread; everything in place when absent. */
@@ -96,14 +95,11 @@ export class HealthService {
   private readonly config: HealthConfig;
   private readonly logger: LoggerService;
   private readonly cache: CacheService;
-  private readonly tokens: ClusterTokenProvider;
   private readonly now: () => Date;
+  /** One read of the clusters per key at a time: waiting callers share it. */
   private readonly inFlight = new Map<string, Promise<EntityHealth>>();
   private readonly alerts?: AlertsSource;
-  private readonly podLists: PodListSummarizer;
-  private readonly connections: KubernetesConnections;
-  private readonly absentKinds: AbsentKinds;
-  private readonly podWatches?: PodWatches;
+  private readonly clusters: ClusterReader;
 
   static fromConfig(
     rootConfig: RootConfigService,
@@ -151,29 +147,23 @@ export class HealthService {
     this.config = options.config;
     this.logger = options.logger;
     this.cache = options.cache;
-    this.tokens = options.tokens ?? new DefaultClusterTokenProvider();
     this.now = options.now ?? (() => new Date());
     this.alerts = options.alerts;
-    this.podLists =
-      options.podLists ??
-      new PodListSummarizer({ workers: 0, logger: options.logger });
-    this.connections = new KubernetesConnections(undefined, id =>
-      this.podLists.closeConnection(id),
-    );
-    this.absentKinds = new AbsentKinds(() => this.now().getTime());
-    if (this.config.podWatch) {
-      this.podWatches = new PodWatches({
+    this.clusters =
+      options.clusters ??
+      new KubernetesClusterReader({
         logger: this.logger,
-        getToken: cluster => this.tokens.getToken(cluster, {}),
+        timeoutMs: this.config.clusterTimeoutMs,
+        tokens: options.tokens ?? new DefaultClusterTokenProvider(),
+        podLists: options.podLists,
+        podWatch: this.config.podWatch,
+        now: () => this.now().getTime(),
       });
-    }
   }
 
   /** Stops the pod list threads and closes the kept-alive connections. */
   async close(): Promise<void> {
-    this.podWatches?.close();
-    this.connections.close();
-    await this.podLists.close();
+    await this.clusters.close();
   }
 
   async getEntityHealth(
@@ -188,23 +178,39 @@ export class HealthService {
       options.userAksToken,
     );
 
-    // The three cards ask at once: one read of the clusters serves all of them.
-    const running = this.inFlight.get(key);
-    if (running) return running;
-    const cached = await this.cache.get<EntityHealth>(key).catch(error => {
+    const cached = await this.cache.get<CacheEntry>(key).catch(error => {
       this.logger.warn('Health cache could not be read', { error: `${error}` });
       return undefined;
     });
-    if (cached) return cached;
-    // Another call may have started reading while this one asked the cache.
-    const racing = this.inFlight.get(key);
-    if (racing) return racing;
+    if (cached && this.now().getTime() < cached.freshUntil) return cached.health;
+    // The cards ask at once, and many users may: one read of the clusters serves them all.
+    const reading =
+      this.inFlight.get(key) ?? this.refresh(key, entityRef, kubernetesId, namespace, options);
+    if (!cached) return reading;
+    // Stale: answered at once with its age, while the one refresh runs behind it. A hanging
+    // cluster then costs one timeout per refresh, not one per waiting request.
+    reading.catch(() => {});
+    return { ...cached.health, stale: true };
+  }
 
+  private refresh(
+    key: string,
+    entityRef: string,
+    kubernetesId: string,
+    namespace: string,
+    options: GetEntityHealthOptions,
+  ): Promise<EntityHealth> {
     const computing = this.compute(entityRef, kubernetesId, namespace, options)
       .then(async ({ health, cacheTtlMs }) => {
+        const entry: CacheEntry = {
+          health,
+          freshUntil: this.now().getTime() + cacheTtlMs,
+        };
         // A cache that is down makes every call slower, not wrong.
         await this.cache
-          .set(key, health as unknown as CachedValue, { ttl: cacheTtlMs })
+          .set(key, entry as unknown as CachedValue, {
+            ttl: cacheTtlMs + this.config.staleTtlMs,
+          })
           .catch(error =>
             this.logger.warn('Health cache could not be written', {
               error: `${error}`,
@@ -236,7 +242,7 @@ export class HealthService {
           .digest('hex')
           .slice(0, 32)}`
       : 'backend';
-    return `entity-health:v2:${entityRef}:${kubernetesId}:${namespace}:${scope}`;
+    return `entity-health:v3:${entityRef}:${kubernetesId}:${namespace}:${scope}`;
   }
 
   private async compute(
@@ -267,17 +273,12 @@ export class HealthService {
     } else {
       readings = await Promise.all(
         this.config.clusters.map(cluster =>
-          readCluster({
+          this.clusters.read({
             cluster,
             kubernetesId,
             namespace,
             now,
-            connections: this.connections,
-            podLists: this.podLists,
-            absentKinds: this.absentKinds,
-            podWatches: this.podWatches,
-            timeoutMs: this.config.clusterTimeoutMs,
-            getToken: () => this.tokens.getToken(cluster, options),
+            userAksToken: options.userAksToken,
           }),
         ),
       );
@@ -285,12 +286,13 @@ export class HealthService {
 
     const alerts = await alertsReading;
     if (alerts?.failure) globalFailures.push(alerts.failure);
+    const byEnvironment = compareByEnvironment(this.config.environments);
     const environments = readings
       .map(reading => this.environmentRow(reading, kubernetesId, now))
-      .sort(compareRows);
-    const resources = readings
-      .flatMap(reading => resourceRows(reading))
-      .sort(compareRows);
+      .sort(byEnvironment);
+    const resources = distinct(readings.flatMap(reading => resourceRows(reading))).sort(
+      byEnvironment,
+    );
     const failures = [...globalFailures, ...readings.flatMap(r => r.failures)];
     for (const failure of failures) {
       this.logger.warn('Health source could not be read', {
@@ -350,11 +352,15 @@ export class HealthService {
     const pods = reading.podSummary ?? summarizePods([], now);
     const applications =
       reading.applications &&
-      applicationsOf(reading.applications, kubernetesId, cluster.environment);
+      applicationsOfEnvironment(
+        reading.applications,
+        kubernetesId,
+        cluster.environment,
+        this.config.environments,
+      );
     const primary =
-      applications?.find(
-        app => nameOf(app) === `${kubernetesId}-${cluster.environment}`,
-      ) ?? applications?.[0];
+      applications &&
+      primaryApplication(applications, kubernetesId, cluster.environment);
 
     const row: EnvironmentRow = {
       environment: cluster.environment,
@@ -416,27 +422,6 @@ export function healthTarget(entity: Entity): {
   };
 }
 
-/**
- * The ArgoCD Applications of this environment. A hub ArgoCD also holds the Applications of
- * other environments: those carry another idp-portal/environment label or name suffix.
- */
-function applicationsOf(
-  apps: unknown[],
-  kubernetesId: string,
-  environment: string,
-): unknown[] {
-  const matching = apps.filter(app => {
-    const env = labelOf(app, ENVIRONMENT_LABEL);
-    return env
-      ? env === environment
-      : nameOf(app) === `${kubernetesId}-${environment}` ||
-          !ENVIRONMENT_ORDER.some(
-            other => nameOf(app) === `${kubernetesId}-${other}`,
-          );
-  });
-  return matching;
-}
-
 function resourceRows(reading: ClusterReading): ResourceRow[] {
   return (reading.crossplane ?? []).map(({ resource, secretExists }) => ({
     ...crossplaneSummary(resource, secretExists),
@@ -447,45 +432,15 @@ function resourceRows(reading: ClusterReading): ResourceRow[] {
   }));
 }
 
-/** `repo/app:1.4.2` → `1.4.2`; `repo/app@sha256:abc...` → `sha256:abc...`; no tag → `latest`. */
-export function imageTag(image: string): string {
-  const at = image.indexOf('@');
-  if (at >= 0) return image.slice(at + 1);
-  const lastSlash = image.lastIndexOf('/');
-  const colon = image.lastIndexOf(':');
-  return colon > lastSlash ? image.slice(colon + 1) : 'latest';
-}
-
-/** Names the environment in each reason, so the overall verdict says where things are wrong. */
-function labelReasons(verdict: Verdict, environment: string): Verdict {
-  const failed = new Set(verdict.failedSources ?? []);
-  return {
-    ...verdict,
-    reasons: verdict.reasons.map(
-      (reason): Reason =>
-        failed.has(reason.source)
-          ? reason
-          : { ...reason, source: `${environment}: ${reason.source}` },
-    ),
-  };
-}
-
-function environmentRank(environment: string): number {
-  const index = ENVIRONMENT_ORDER.indexOf(environment);
-  return index >= 0 ? index : ENVIRONMENT_ORDER.length;
-}
-
-function compareRows(
-  a: { environment: string; cluster: string; kind?: string; name?: string },
-  b: { environment: string; cluster: string; kind?: string; name?: string },
-): number {
-  return (
-    environmentRank(a.environment) - environmentRank(b.environment) ||
-    a.environment.localeCompare(b.environment) ||
-    a.cluster.localeCompare(b.cluster) ||
-    (a.kind ?? '').localeCompare(b.kind ?? '') ||
-    (a.name ?? '').localeCompare(b.name ?? '')
-  );
+/** Each Crossplane resource once, should a cluster list it twice. */
+function distinct(rows: ResourceRow[]): ResourceRow[] {
+  const seen = new Set<string>();
+  return rows.filter(row => {
+    const key = [row.cluster, row.namespace, row.kind, row.name].join('\0');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function metadataOf(object: unknown): Record<string, unknown> | undefined {
@@ -495,21 +450,7 @@ function metadataOf(object: unknown): Record<string, unknown> | undefined {
     : undefined;
 }
 
-function nameOf(object: unknown): string | undefined {
-  const name = metadataOf(object)?.name;
-  return typeof name === 'string' ? name : undefined;
-}
-
 function namespaceOf(object: unknown): string | undefined {
   const namespace = metadataOf(object)?.namespace;
   return typeof namespace === 'string' && namespace ? namespace : undefined;
-}
-
-function labelOf(object: unknown, label: string): string | undefined {
-  const labels = metadataOf(object)?.labels;
-  const value =
-    typeof labels === 'object' && labels !== null
-      ? (labels as Record<string, unknown>)[label]
-      : undefined;
-  return typeof value === 'string' && value ? value : undefined;
 }

@@ -10,7 +10,7 @@ import {
   SERVICE,
 } from '@internal/test-fakes/kubernetes';
 import { ClusterConfig } from '../config';
-import { HealthService } from './HealthService';
+import { HealthService } from '../services/HealthService';
 import { PodWatches } from './PodWatch';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
@@ -206,6 +206,9 @@ describe('HealthService with a pod watch', () => {
         clusters: [cluster(fake)],
         clusterTimeoutMs: 2000,
         cacheTtlMs: 1,
+        // Each read reads the clusters: nothing is served stale.
+        staleTtlMs: 1,
+        environments: ['dev', 'staging', 'prod'],
         podListWorkers: 0,
         podWatch: true,
       },

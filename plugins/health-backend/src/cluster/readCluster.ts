@@ -4,6 +4,14 @@ import {
   PodSummary,
   SourceFailure,
 } from '@internal/plugin-health-common';
+import {
+  ARGOCD_API_VERSION,
+  ARGOCD_KINDS,
+  CROSSPLANE_API_VERSION,
+  CROSSPLANE_GROUP,
+  CROSSPLANE_KINDS,
+  KUBERNETES_ID_LABEL,
+} from '@internal/plugin-platform-common';
 import { ClusterConfig } from '../config';
 import { ClusterTokenError } from './clusterTokens';
 import {
@@ -13,17 +21,6 @@ import {
 import { PodListSummarizer } from './PodListSummarizer';
 import type { PodWatches } from './PodWatch';
 
-export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
-export const ARGOCD_GROUP = 'argoproj.io';
-export const CROSSPLANE_GROUP = 'platform.idp-portal.io';
-
-/** The self-service cloud resources of the portal, listed in every cluster. */
-export const CROSSPLANE_KINDS = [
-  { kind: 'Database', plural: 'databases' },
-  { kind: 'Cache', plural: 'caches' },
-  { kind: 'Queue', plural: 'queues' },
-  { kind: 'DocumentDatabase', plural: 'documentdatabases' },
-];
 
 // The API server answers with metadata alone, so the secret's data never leaves the cluster.
 const METADATA_ONLY =
@@ -34,8 +31,7 @@ const METADATA_LIST_ONLY =
 const TLS_CODES =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO/;
 
-const READ_ACCESS_HINT =
-  'grant it read access (e.g. a ClusterRole with get/list on pods, applications, the platform.idp-portal.io kinds)';
+const READ_ACCESS_HINT = `grant it read access (e.g. a ClusterRole with get/list on pods, applications, the ${CROSSPLANE_GROUP} kinds)`;
 
 /** How long a kind a cluster answered 404 for is taken as not installed there. */
 export const ABSENT_KIND_TTL_MS = 60_000;
@@ -351,7 +347,7 @@ async function readAll(
 
   const applications = listKind(
     { label: `ArgoCD Applications ${on}`, action: 'list ArgoCD Applications' },
-    `/apis/${ARGOCD_GROUP}/v1alpha1/applications`,
+    `/apis/${ARGOCD_API_VERSION}/${ARGOCD_KINDS.Application.plural}`,
     items => {
       progress.applications = items;
     },
@@ -364,7 +360,7 @@ async function readAll(
           label: `Crossplane ${kind} resources ${on}`,
           action: `list ${plural}.${CROSSPLANE_GROUP}`,
         },
-        `/apis/${CROSSPLANE_GROUP}/v1alpha1/${plural}`,
+        `/apis/${CROSSPLANE_API_VERSION}/${plural}`,
         items => {
           progress.crossplane.set(kind, items);
         },

@@ -4,11 +4,11 @@ import {
   prunePod,
   summarizePods,
 } from '@internal/plugin-health-common';
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-platform-common';
 import { ApiException } from '@kubernetes/client-node';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClusterConfig } from '../config';
 import { KubernetesConnection } from './KubernetesConnections';
-import { KUBERNETES_ID_LABEL } from './readCluster';
 
 /** How long the API server keeps one watch open; the next one resumes where it ended. */
 export const WATCH_TIMEOUT_SECONDS = 240;

@@ -2,6 +2,14 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { PodSummary, summarizePods } from '@internal/plugin-health-common';
 import { ApiException } from '@kubernetes/client-node';
 import { Worker } from 'node:worker_threads';
+import {
+  POD_LIST_THREAD_MODULE,
+  PodListRequest,
+  ThreadMessage,
+  ThreadReply,
+} from './podListThread';
+
+export type { PodListRequest };
 
 /** Smaller lists are parsed in place: handing them to a thread costs more than it saves. */
 export const WORKER_THRESHOLD_BYTES = 64 * 1024;
@@ -14,19 +22,6 @@ export type PodListSummarizerOptions = {
   execArgv?: string[];
 };
 
-/**
- * A GET of a PodList that a thread can make itself: plain data only, taken from the
- * connection's KubeConfig (credentials, CA and client certificate).
- */
-export type PodListRequest = {
-  url: string;
-  headers: Record<string, string>;
-  /** TLS options of the connection's agent; absent for plain HTTP. */
-  tls?: Record<string, unknown>;
-  /** Identifies the connection: the thread keeps one kept-alive agent per connection. */
-  connection: string;
-};
-
 type Job = {
   /** The bytes to parse; absent when the thread fetches them itself. */
   body?: Uint8Array;
@@ -37,17 +32,7 @@ type Job = {
   fallback?: () => Promise<PodSummary>;
 };
 
-type Reply = {
-  ready?: boolean;
-  id: number;
-  summary?: PodSummary;
-  /** A parse failure, or a network failure with its code. */
-  error?: string;
-  code?: string;
-  /** An answer other than 2xx, with its body. */
-  status?: number;
-  body?: string;
-};
+type Reply = Extract<ThreadReply, { id: number }>;
 
 type Thread = {
   worker: Worker;
@@ -58,76 +43,11 @@ type Thread = {
   started: Promise<void>;
 };
 
-// The thread's whole program: it shares summarizePods with the rest of the plugin, and
-// fetches with Node's own http(s) and a kept-alive agent per connection.
-const threadSource = (healthCommon: string) => `
-const { parentPort } = require('node:worker_threads');
-const http = require('node:http');
-const https = require('node:https');
-const { summarizePods } = require(${JSON.stringify(healthCommon)});
-const agents = new Map();
-const requests = new Map();
-
-function summarize(id, bytes, now) {
-  let reply;
-  try {
-    const list = JSON.parse(bytes.toString('utf8'));
-    const items = list && Array.isArray(list.items) ? list.items : [];
-    reply = { id, summary: summarizePods(items, new Date(now)) };
-  } catch (error) {
-    reply = { id, error: String((error && error.message) || error) };
-  }
-  parentPort.postMessage(reply);
-}
-
-function fetchList({ id, url, headers, tls, connection, now }) {
-  const secure = url.startsWith('https:');
-  let agent = agents.get(connection);
-  if (!agent) {
-    const options = { ...(tls || {}), keepAlive: true, timeout: 60000 };
-    agent = secure ? new https.Agent(options) : new http.Agent(options);
-    agents.set(connection, agent);
-  }
-  const req = (secure ? https : http).get(url, { agent, headers }, res => {
-    const chunks = [];
-    res.on('data', chunk => chunks.push(chunk));
-    res.on('error', error => fail(error));
-    res.on('end', () => {
-      if (!requests.delete(id)) return;
-      const bytes = Buffer.concat(chunks);
-      if (res.statusCode < 200 || res.statusCode > 299) {
-        parentPort.postMessage({ id, status: res.statusCode, body: bytes.toString('utf8') });
-      } else {
-        summarize(id, bytes, now);
-      }
-    });
-  });
-  const fail = error => {
-    if (!requests.delete(id)) return;
-    parentPort.postMessage({ id, error: String(error && error.message || error), code: error && error.code });
-  };
-  req.on('error', fail);
-  requests.set(id, req);
-}
-
-parentPort.on('message', message => {
-  if (message.abort !== undefined) {
-    const req = requests.get(message.abort);
-    requests.delete(message.abort);
-    if (req) req.destroy();
-  } else if (message.closeConnection !== undefined) {
-    const agent = agents.get(message.closeConnection);
-    agents.delete(message.closeConnection);
-    if (agent) agent.destroy();
-  } else if (message.url) {
-    fetchList(message);
-  } else {
-    const { id, body, now } = message;
-    summarize(id, Buffer.from(body.buffer, body.byteOffset, body.byteLength), now);
-  }
-});
-parentPort.postMessage({ ready: true });
-`;
+// The thread loads the typed module of its program; the transform in the process's execArgv,
+// which the thread inherits, compiles it in development as it does the rest of the backend.
+const THREAD_BOOTSTRAP = `require(${JSON.stringify(
+  POD_LIST_THREAD_MODULE,
+)}).runPodListThread(require('node:worker_threads').parentPort);`;
 
 /**
  * Turns the JSON of a PodList into a PodSummary. A list of 1,000 pods is about 650 KB of JSON;
@@ -145,16 +65,8 @@ export class PodListSummarizer {
   readonly counts = { onThreads: 0, inPlace: 0 };
 
   constructor(private readonly options: PodListSummarizerOptions) {
-    if (options.workers <= 0) return;
-    let healthCommon: string;
-    try {
-      healthCommon = require.resolve('@internal/plugin-health-common');
-    } catch (error) {
-      this.warn(error);
-      return;
-    }
     for (let i = 0; i < options.workers; i += 1) {
-      this.threads.push(this.start(healthCommon));
+      this.threads.push(this.start());
     }
   }
 
@@ -192,12 +104,12 @@ export class PodListSummarizer {
         'abort',
         () => {
           if (!thread.jobs.delete(id)) return;
-          thread.worker.postMessage({ abort: id });
+          post(thread, { abort: id });
           reject(abortError());
         },
         { once: true },
       );
-      thread.worker.postMessage({ id, ...request, now: now.getTime() });
+      post(thread, { id, ...request, now: now.getTime() });
     });
   }
 
@@ -205,7 +117,7 @@ export class PodListSummarizer {
   closeConnection(connection: string) {
     for (const thread of this.threads) {
       if (!thread.failed)
-        thread.worker.postMessage({ closeConnection: connection });
+        post(thread, { closeConnection: connection });
     }
   }
 
@@ -220,7 +132,8 @@ export class PodListSummarizer {
       // would keep the main thread's garbage collector busy.
       const owned =
         body.byteOffset === 0 && body.buffer.byteLength === body.byteLength;
-      thread.worker.postMessage(
+      post(
+        thread,
         { id, body, now: now.getTime() },
         owned ? [body.buffer as ArrayBuffer] : [],
       );
@@ -240,8 +153,8 @@ export class PodListSummarizer {
     await Promise.all(threads.map(t => t.worker.terminate()));
   }
 
-  private start(healthCommon: string): Thread {
-    const worker = new Worker(threadSource(healthCommon), {
+  private start(): Thread {
+    const worker = new Worker(THREAD_BOOTSTRAP, {
       eval: true,
       ...(this.options.execArgv ? { execArgv: this.options.execArgv } : {}),
     });
@@ -257,9 +170,9 @@ export class PodListSummarizer {
     };
     // Idle threads must not keep the process alive.
     worker.unref();
-    worker.on('message', (reply: Reply) => {
+    worker.on('message', (reply: ThreadReply) => {
       // Its program loaded: the thread can take work.
-      if (reply.ready) {
+      if ('ready' in reply) {
         thread.online = true;
         started();
         return;
@@ -314,6 +227,14 @@ export class PodListSummarizer {
       { error: error instanceof Error ? error.message : String(error) },
     );
   }
+}
+
+function post(
+  thread: Thread,
+  message: ThreadMessage,
+  transfer: ArrayBuffer[] = [],
+) {
+  thread.worker.postMessage(message, transfer);
 }
 
 /** The error the calling thread would have seen had it made the request itself. */

@@ -5,10 +5,10 @@ import {
   DefaultAzureCredential,
   TokenCredential,
 } from '@azure/identity';
+import { AKS_SCOPE } from '@internal/plugin-platform-common';
 import { AzureServicePrincipal, ClusterConfig } from '../config';
 
-/** The scope of the AKS AAD server application, the same for every AKS cluster with Entra ID. */
-export const AKS_SCOPE = '6dae42f8-4368-4678-94ff-3960e28e3630/.default';
+export { AKS_SCOPE };
 
 /** Where Kubernetes mounts the pod's own service account token. */
 export const IN_CLUSTER_TOKEN_PATH =
