@@ -42,6 +42,20 @@ test('a component page shows its health, environments and cloud resources, namin
   await expect(health.getByText(/CrashLoopBackOff/).first()).toBeVisible();
   await expect(health.getByText(/aks-prod/).first()).toBeVisible();
   expect(Date.now() - started).toBeLessThan(15_000);
+  // The summary: each environment's state beside the verdict, reasons grouped where seen.
+  const strip = health.getByLabel('environments');
+  await expect(strip).toHaveText(/dev.*Healthy.*staging.*Degraded.*prod.*Unknown/);
+  const groups = await health.getByRole('group').evaluateAll(els => els.map(e => e.getAttribute('aria-label')));
+  expect(groups.slice(0, 3)).toEqual(['dev', 'staging', 'prod']);
+  expect(groups).toContain('Azure Monitor');
+  // The hanging cluster is named once, as the subject, not again at the start of its message.
+  const prodGroup = health.getByRole('group', { name: 'prod' });
+  await expect(prodGroup.getByText(/^Did not answer within/)).toBeVisible();
+  await expect(health.getByTestId('health-age')).toHaveText(/^Read \d+ s ago/);
+  await page.setViewportSize({ width: 1440, height: 1100 });
+  await page.mouse.move(0, 0);
+  await page.screenshot({ path: 'test-results/screenshots/component-troubled.png' });
+  await page.setViewportSize({ width: 1440, height: 900 });
 
   const envs = page.locator('.MuiCard-root').filter({ hasText: /^Environments/ });
   await expect(envs.getByText('aks-staging')).toBeVisible();

@@ -29,7 +29,8 @@ function responseError(status: number, message: string) {
     statusText: status === 404 ? 'Not Found' : 'Internal Server Error',
     url: 'http://localhost:7007/api/health/v1/entities/component/default/orders-api/verdict',
     headers: new Headers({ 'content-type': 'application/json' }),
-    text: async () => JSON.stringify({ error: { name: 'Error', message } }),
+    text: async () =>
+      JSON.stringify({ error: { name: 'Error', message }, response: { statusCode: status } }),
   } as any);
 }
 
@@ -54,6 +55,7 @@ describe('HealthVerdictCard', () => {
         getVerdict: async () => ({
           entityRef,
           generatedAt,
+          environments: [],
           failures: [],
           verdict: {
             state: 'Degraded',
@@ -77,6 +79,7 @@ describe('HealthVerdictCard', () => {
         getVerdict: async () => ({
           entityRef,
           generatedAt,
+          environments: [],
           failures: [{ source: 'cluster aks-prod', message: 'did not answer within 5 s' }],
           verdict: { state: 'Healthy', partial: true, failedSources: ['cluster aks-prod'], reasons: [] },
         }),
@@ -95,6 +98,7 @@ describe('HealthVerdictCard', () => {
         getVerdict: async () => ({
           entityRef,
           generatedAt,
+          environments: [],
           failures: [],
           notConfigured: {
             message: 'This portal has no AKS clusters configured, so it cannot show pods, ArgoCD or Crossplane status yet.',
@@ -116,6 +120,7 @@ describe('HealthVerdictCard', () => {
     const getVerdict = jest.fn(async () => ({
       entityRef,
       generatedAt,
+      environments: [],
       failures: signedIn
         ? []
         : [{ source: 'Kubernetes cluster aks-dev', message: 'sign in with Microsoft to see cluster aks-dev', signIn: 'aks' as const }],
@@ -138,7 +143,65 @@ describe('HealthVerdictCard', () => {
       <HealthVerdictCard />,
       api({ getVerdict: async () => Promise.reject(await responseError(500, 'kaboom')) }),
     );
-    expect((await screen.findAllByText(/kaboom/)).length).toBeGreaterThan(0);
+    expect(await screen.findByText('The health service could not answer')).toBeInTheDocument();
+    expect(screen.getByText(/It said: kaboom/)).toBeInTheDocument();
+    // No raw HTTP status reaches the page.
+    expect(screen.queryByText(/500|Internal Server Error|Request failed/)).not.toBeInTheDocument();
+  });
+
+  it('groups reasons by environment in promotion order, shows each environment, and folds out long messages whole', async () => {
+    const long = `ComparisonError: ${'rpc error: code = Unknown desc = kustomize build failed '.repeat(6)}THE-END`;
+    await render(
+      <HealthVerdictCard />,
+      api({
+        getVerdict: async () => ({
+          entityRef,
+          generatedAt,
+          failures: [],
+          environments: [
+            { environment: 'dev', cluster: 'aks-dev', state: 'Healthy' },
+            { environment: 'staging', cluster: 'aks-staging', state: 'Degraded' },
+            { environment: 'prod', cluster: 'aks-prod', state: 'Unknown' },
+          ],
+          verdict: {
+            state: 'Degraded',
+            reasons: [
+              { state: 'Degraded', environment: 'staging', source: 'ArgoCD Application orders-api-staging', message: long },
+              { state: 'Unknown', environment: 'prod', source: 'Kubernetes cluster aks-prod', message: 'Kubernetes cluster aks-prod (prod) did not answer within 5000 ms' },
+              { state: 'Healthy', environment: 'dev', source: 'Kubernetes pods', message: '2 of 2 pods ready' },
+            ],
+          },
+        }),
+      }),
+    );
+    await screen.findByLabelText('verdict');
+    const groups = screen.getAllByRole('group').map(g => g.getAttribute('aria-label'));
+    expect(groups).toEqual(['dev', 'staging', 'prod']);
+    expect(screen.getByLabelText('environments')).toHaveTextContent(/dev.*Healthy.*staging.*Degraded.*prod.*Unknown/);
+    // The subject is said once, in bold, not again at the start of the message.
+    expect(screen.getByText('Did not answer within 5000 ms')).toBeInTheDocument();
+    expect(screen.queryByText(/THE-END/)).not.toBeInTheDocument();
+    screen.getByRole('button', { name: 'Show all' }).click();
+    expect(await screen.findByText(/THE-END/)).toBeInTheDocument();
+  });
+
+  it('says how old a stale answer is and that a fresh read is under way', async () => {
+    await render(
+      <HealthVerdictCard />,
+      api({
+        getVerdict: async () => ({
+          entityRef,
+          generatedAt: new Date(Date.now() - 120_000).toISOString(),
+          stale: true,
+          failures: [],
+          environments: [],
+          verdict: { state: 'Healthy', reasons: [] },
+        }),
+      }),
+    );
+    expect(await screen.findByTestId('health-age')).toHaveTextContent(
+      'Read 2 min ago; a fresh read is under way.',
+    );
   });
 
   it('shows nothing about an entity the user may not read', async () => {
@@ -247,7 +310,7 @@ describe('CloudResourcesCard', () => {
     );
     await waitFor(() => expect(screen.getByText('Database orders-db')).toBeInTheDocument());
     expect(screen.getByText('Ready False · Synced False')).toBeInTheDocument();
-    expect(screen.getByText(/Synced \(ReconcileError\): AuthorizationFailed/)).toBeInTheDocument();
+    expect(screen.getByText(/^Synced \(ReconcileError\)/)).toHaveTextContent(/^Synced \(ReconcileError\): AuthorizationFailed/);
     expect(screen.getByText('Crossplane could not apply the resource to Azure.')).toBeInTheDocument();
     expect(screen.getByText('secret orders-db-connection missing')).toBeInTheDocument();
   });

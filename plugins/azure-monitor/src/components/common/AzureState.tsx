@@ -2,7 +2,6 @@ import { getCompoundEntityRef } from '@backstage/catalog-model';
 import {
   EmptyState,
   Progress,
-  ResponseErrorPanel,
   WarningPanel,
 } from '@backstage/core-components';
 import { useEntity } from '@backstage/plugin-catalog-react';
@@ -58,6 +57,23 @@ function isNotVisible(error: Error) {
   return status === 403 || status === 404;
 }
 
+/** The portal's Azure Monitor service failed: in words, never a bare HTTP status. */
+function ServiceFailed({ error }: { error: Error }) {
+  const said = (error as { body?: { error?: { message?: unknown } } }).body?.error
+    ?.message;
+  return (
+    <Box role="alert">
+      <Typography variant="subtitle1" component="p">
+        The Azure Monitor service could not answer
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        {typeof said === 'string' && said ? `It said: ${said}. ` : ''}Reload the page to try
+        again; if it keeps failing, the portal's backend log names the cause.
+      </Typography>
+    </Box>
+  );
+}
+
 /**
  * Renders the loading, error, permission-denied, not-configured and degraded states of
  * one backend answer, so each card only draws its data.
@@ -80,7 +96,7 @@ export function AzureState<T extends { configured: boolean }>(props: {
         } in the catalog, or the Azure Monitor service does not know it.`}
       />
     ) : (
-      <ResponseErrorPanel error={state.error} />
+      <ServiceFailed error={state.error} />
     );
   }
   if (!state.value) return null;

@@ -2,6 +2,7 @@ import { Box, List, ListItem, Typography } from '@material-ui/core';
 import { ResourceRow } from '../../api';
 import { HealthCardFrame, loadCard } from '../common/CardState';
 import { HealthState } from '../common/HealthState';
+import { Folding } from '../common/Reasons';
 
 function secretText(row: ResourceRow) {
   const secret = row.connectionSecret;
@@ -30,7 +31,12 @@ const Resource = ({ row }: { row: ResourceRow }) => (
       .map((m, i) => (
         <Box key={i} mt={0.5} style={{ overflowWrap: 'anywhere' }}>
           <Typography variant="body2">
-            {m.type} {m.reason ? `(${m.reason})` : ''}: {m.message}
+            {m.type} {m.reason ? `(${m.reason})` : ''}
+            {m.message ? (
+              <>
+                : <Folding text={m.message} />
+              </>
+            ) : null}
           </Typography>
           {m.explanation && (
             <Typography variant="caption" color="textSecondary" component="p">

@@ -1,48 +1,51 @@
-import { Box, List, ListItem, ListItemText, Typography } from '@material-ui/core';
+import { Box, Typography } from '@material-ui/core';
 import { HealthCardFrame, loadCard } from '../common/CardState';
 import { HealthState } from '../common/HealthState';
+import { GroupedReasons } from '../common/Reasons';
 
-const WRAP = { whiteSpace: 'normal', overflowWrap: 'anywhere' } as const;
-
-/** One verdict for the component across environments and sources, with the reasons. */
+/**
+ * The summary a developer opens the component for: one verdict across environments and
+ * sources, each environment's state, and the reasons grouped by where they were seen.
+ */
 export const HealthVerdictCard = () => (
   <HealthCardFrame title="Health" load={loadCard.verdict}>
-    {({ verdict }) => (
+    {({ verdict, environments }) => (
       <>
-        <Box display="flex" alignItems="center" mb={1}>
+        <Box display="flex" alignItems="center" flexWrap="wrap" mb={1} style={{ gap: 16 }}>
           <Typography variant="h5" component="p" aria-label="verdict">
             <HealthState state={verdict.state} />
           </Typography>
           {verdict.partial && (
-            <Box ml={2}>
-              <Typography variant="body2" color="textSecondary">
-                (partial)
-              </Typography>
-            </Box>
+            <Typography variant="body2" color="textSecondary">
+              (partial)
+            </Typography>
           )}
         </Box>
-        {verdict.reasons.length === 0 ? (
-          <Typography variant="body2">No reasons reported.</Typography>
-        ) : (
-          <List dense aria-label="reasons">
-            {verdict.reasons.map((reason, i) => (
-              <ListItem key={i} disableGutters>
-                <ListItemText
-                  style={{ overflowWrap: 'anywhere' }}
-                  // The whole reason wraps: its useful half is often the end of a long message.
-                  primaryTypographyProps={{ style: WRAP }}
-                  secondaryTypographyProps={{ style: WRAP }}
-                  primary={
-                    <>
-                      <HealthState state={reason.state} /> {reason.source}: {reason.message}
-                    </>
-                  }
-                  secondary={reason.hint}
-                />
-              </ListItem>
+        {environments.length > 0 && (
+          <Box
+            display="flex"
+            flexWrap="wrap"
+            component="ul"
+            aria-label="environments"
+            style={{ gap: 24, listStyle: 'none', padding: 0, margin: '0 0 8px' }}
+          >
+            {environments.map(env => (
+              <li key={`${env.environment}/${env.cluster}`}>
+                <Typography variant="body2" component="span">
+                  <strong>{env.environment}</strong>{' '}
+                </Typography>
+                <HealthState state={env.state} />
+                <Typography variant="caption" color="textSecondary" display="block">
+                  {env.cluster}
+                </Typography>
+              </li>
             ))}
-          </List>
+          </Box>
         )}
+        <GroupedReasons
+          reasons={verdict.reasons}
+          order={environments.map(e => e.environment)}
+        />
       </>
     )}
   </HealthCardFrame>

@@ -4,7 +4,6 @@ import {
   InfoCard,
   MissingAnnotationEmptyState,
   Progress,
-  ResponseErrorPanel,
   WarningPanel,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
@@ -18,7 +17,9 @@ import { ReactNode, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { HealthApi, healthApiRef } from '../../api';
 
-export const KUBERNETES_ID_ANNOTATION = 'backstage.io/kubernetes-id';
+import { KUBERNETES_ID_ANNOTATION } from '@internal/plugin-platform-common';
+
+export { KUBERNETES_ID_ANNOTATION };
 
 /** The cards apply to entities the golden paths deploy: those with a kubernetes-id. */
 export const isHealthAvailable = (entity: Entity) =>
@@ -29,7 +30,12 @@ export const isHealthAvailable = (entity: Entity) =>
  * permission-denied states, so each card only draws its content.
  */
 export function HealthCardFrame<
-  T extends { failures: SourceFailure[]; notConfigured?: NotConfigured },
+  T extends {
+    failures: SourceFailure[];
+    notConfigured?: NotConfigured;
+    generatedAt: string;
+    stale?: boolean;
+  },
 >(props: {
   title: string;
   load: (api: HealthApi, entity: Entity) => Promise<T>;
@@ -38,14 +44,14 @@ export function HealthCardFrame<
   const { entity } = useEntity();
   const api = useApi(healthApiRef);
   const available = isHealthAvailable(entity);
-  const [signedIn, setSignedIn] = useState(0);
+  const [attempt, setAttempt] = useState(0);
   const state = useAsync(
     async () => (available ? props.load(api, entity) : undefined),
-    [api, entity, available, signedIn],
+    [api, entity, available, attempt],
   );
   const signIn = async () => {
     await api.signInToAks?.();
-    setSignedIn(n => n + 1);
+    setAttempt(n => n + 1);
   };
 
   let body: ReactNode;
@@ -63,7 +69,7 @@ export function HealthCardFrame<
           description={`You may not read ${getCompoundEntityRef(entity).name} in the catalog, or the health service does not know it.`}
         />
       ) : (
-        <ResponseErrorPanel error={state.error} />
+        <CardFailed error={state.error} retry={() => setAttempt(n => n + 1)} />
       );
   } else if (state.value?.notConfigured) {
     body = <PortalNotConfigured {...state.value.notConfigured} />;
@@ -87,10 +93,64 @@ export function HealthCardFrame<
           />
         )}
         {props.children(state.value)}
+        <Age generatedAt={state.value.generatedAt} stale={state.value.stale} />
       </>
     );
   }
   return <InfoCard title={props.title}>{body}</InfoCard>;
+}
+
+/**
+ * The health service itself failed. Says so in words, with what the service said and what to
+ * do; never a bare HTTP status.
+ */
+function CardFailed(props: { error: Error; retry: () => void }) {
+  const said = (props.error as { body?: { error?: { message?: unknown } } }).body
+    ?.error?.message;
+  const detail =
+    typeof said === 'string' && said
+      ? said
+      : (props.error as { response?: unknown }).response
+      ? undefined
+      : props.error.message;
+  return (
+    <Box role="alert">
+      <Typography variant="subtitle1" component="p">
+        The health service could not answer
+      </Typography>
+      <Typography variant="body2" color="textSecondary">
+        {detail ? `It said: ${detail}. ` : ''}Try again; if it keeps failing, the portal's
+        backend log names the cause.
+      </Typography>
+      <Box mt={1}>
+        <Button variant="outlined" size="small" onClick={props.retry}>
+          Try again
+        </Button>
+      </Box>
+    </Box>
+  );
+}
+
+/** How old the answer is; served stale, it says a fresh read is under way. */
+function Age(props: { generatedAt: string; stale?: boolean }) {
+  const seconds = Math.max(
+    0,
+    Math.round((Date.now() - Date.parse(props.generatedAt)) / 1000),
+  );
+  if (!Number.isFinite(seconds)) return null;
+  const age =
+    seconds < 60
+      ? `${seconds} s`
+      : seconds < 3600
+      ? `${Math.round(seconds / 60)} min`
+      : `${Math.round(seconds / 3600)} h`;
+  return (
+    <Typography variant="caption" color="textSecondary" component="p" data-testid="health-age">
+      {props.stale
+        ? `Read ${age} ago; a fresh read is under way. Reload to see it.`
+        : `Read ${age} ago.`}
+    </Typography>
+  );
 }
 
 /**
