@@ -787,6 +787,24 @@ describe('HealthService', () => {
     expect(prod.requestsTo('/api/v1/pods')).toHaveLength(2);
   });
 
+  it('does not serve stale an answer in which no cluster could be read', async () => {
+    const dev = await fake({ ...healthyDev('aks-dev-token'), behaviour: 'unauthorized' });
+    let now = new Date('2026-11-23T10:00:00Z');
+    const { service } = healthService([cluster('aks-dev', dev)], {
+      config: { staleTtlMs: 600_000 },
+      now: () => now,
+    });
+    const first = await service.getEntityHealth(paymentsApi);
+    expect(first.verdict.state).toBe('Unknown');
+    // The cluster is back; past the short TTL of an all-failed answer the caller waits for it.
+    dev.options.behaviour = 'ok';
+    now = new Date(now.getTime() + 4000);
+    const second = await service.getEntityHealth(paymentsApi);
+    expect(second.stale).toBeUndefined();
+    expect(second.failures).toEqual([]);
+    expect(second.environments[0].pods.ready).toBe(2);
+  });
+
   it('reads the clusters once for calls that arrive together', async () => {
     const { dev, clusters } = await devAndStaging();
     const { service } = healthService(clusters);

@@ -52,7 +52,12 @@ import { AlertsSource } from './azureAlerts';
 type CachedValue = Parameters<CacheService['set']>[1];
 
 /** What the cache keeps: the answer and until when it is fresh; stale after, until its TTL. */
-type CacheEntry = { health: EntityHealth; freshUntil: number };
+type CacheEntry = {
+  health: EntityHealth;
+  freshUntil: number;
+  /** No cluster could be read: nothing in it is worth serving stale. */
+  allFailed?: boolean;
+};
 
 /** An answer in which no cluster could be read is retried soon, whatever the TTL. */
 export const ALL_FAILED_CACHE_TTL_MS = 3000;
@@ -186,7 +191,7 @@ export class HealthService {
     // The cards ask at once, and many users may: one read of the clusters serves them all.
     const reading =
       this.inFlight.get(key) ?? this.refresh(key, entityRef, kubernetesId, namespace, options);
-    if (!cached) return reading;
+    if (!cached || cached.allFailed) return reading;
     // Stale: answered at once with its age, while the one refresh runs behind it. A hanging
     // cluster then costs one timeout per refresh, not one per waiting request.
     reading.catch(() => {});
@@ -201,10 +206,11 @@ export class HealthService {
     options: GetEntityHealthOptions,
   ): Promise<EntityHealth> {
     const computing = this.compute(entityRef, kubernetesId, namespace, options)
-      .then(async ({ health, cacheTtlMs }) => {
+      .then(async ({ health, cacheTtlMs, allFailed }) => {
         const entry: CacheEntry = {
           health,
           freshUntil: this.now().getTime() + cacheTtlMs,
+          ...(allFailed ? { allFailed } : {}),
         };
         // A cache that is down makes every call slower, not wrong.
         await this.cache
@@ -250,7 +256,7 @@ export class HealthService {
     kubernetesId: string,
     namespace: string,
     options: GetEntityHealthOptions,
-  ): Promise<{ health: EntityHealth; cacheTtlMs: number }> {
+  ): Promise<{ health: EntityHealth; cacheTtlMs: number; allFailed: boolean }> {
     const globalFailures: SourceFailure[] = [];
     let notConfigured: NotConfigured | undefined;
     const now = this.now();
@@ -326,7 +332,7 @@ export class HealthService {
       globalFailures,
     );
 
-    const allFailed = readings.every(r => !r.succeeded);
+    const allFailed = readings.length > 0 && readings.every(r => !r.succeeded);
     return {
       health: {
         entityRef,
@@ -337,9 +343,10 @@ export class HealthService {
         generatedAt: now.toISOString(),
         ...(notConfigured ? { notConfigured } : {}),
       },
-      cacheTtlMs: allFailed && !notConfigured
+      cacheTtlMs: allFailed
         ? Math.min(this.config.cacheTtlMs, ALL_FAILED_CACHE_TTL_MS)
         : this.config.cacheTtlMs,
+      allFailed,
     };
   }
 

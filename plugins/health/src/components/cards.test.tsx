@@ -69,7 +69,10 @@ describe('HealthVerdictCard', () => {
     );
     expect(await screen.findByLabelText('verdict')).toHaveTextContent('Degraded');
     expect(screen.getByText(/1 of 2 pods ready; 1 in CrashLoopBackOff/)).toBeInTheDocument();
-    expect(screen.getByText(/Synced and Healthy/)).toBeInTheDocument();
+    // A group where all is well folds to one line, and opens on demand.
+    expect(screen.queryByText(/Synced and Healthy/)).not.toBeInTheDocument();
+    screen.getByRole('button', { name: 'Show the healthy check' }).click();
+    expect(await screen.findByText(/Synced and Healthy/)).toBeInTheDocument();
   });
 
   it('names the sources that failed when the result is partial', async () => {

@@ -13,7 +13,7 @@ import type {
   SourceFailure,
 } from '@internal/plugin-health-common';
 import { Box, Button, Typography } from '@material-ui/core';
-import { ReactNode, useState } from 'react';
+import { ReactNode, useEffect, useRef, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { HealthApi, healthApiRef } from '../../api';
 
@@ -24,6 +24,10 @@ export { KUBERNETES_ID_ANNOTATION };
 /** The cards apply to entities the golden paths deploy: those with a kubernetes-id. */
 export const isHealthAvailable = (entity: Entity) =>
   Boolean(entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION]);
+
+/** A stale answer is asked for again this often, this many times. */
+const STALE_RETRY_MS = 3000;
+const STALE_RETRIES = 5;
 
 /**
  * Loads one card's data and renders its loading, error, empty, partial and
@@ -45,10 +49,24 @@ export function HealthCardFrame<
   const api = useApi(healthApiRef);
   const available = isHealthAvailable(entity);
   const [attempt, setAttempt] = useState(0);
-  const state = useAsync(
+  const loaded = useAsync(
     async () => (available ? props.load(api, entity) : undefined),
     [api, entity, available, attempt],
   );
+  // While a stale answer is shown, ask again shortly: the backend is reading afresh. The
+  // answer on screen stays until the next one arrives.
+  const shown = useRef<T | undefined>(undefined);
+  if (loaded.value) shown.current = loaded.value;
+  const state =
+    loaded.loading && shown.current
+      ? { loading: false, error: undefined, value: shown.current }
+      : loaded;
+  const stale = !loaded.loading && loaded.value?.stale;
+  useEffect(() => {
+    if (!stale || attempt >= STALE_RETRIES) return undefined;
+    const timer = setTimeout(() => setAttempt(n => n + 1), STALE_RETRY_MS);
+    return () => clearTimeout(timer);
+  }, [stale, attempt]);
   const signIn = async () => {
     await api.signInToAks?.();
     setAttempt(n => n + 1);
@@ -147,7 +165,7 @@ function Age(props: { generatedAt: string; stale?: boolean }) {
   return (
     <Typography variant="caption" color="textSecondary" component="p" data-testid="health-age">
       {props.stale
-        ? `Read ${age} ago; a fresh read is under way. Reload to see it.`
+        ? `Read ${age} ago; a fresh read is under way.`
         : `Read ${age} ago.`}
     </Typography>
   );

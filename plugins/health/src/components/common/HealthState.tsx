@@ -8,8 +8,9 @@ import {
 import type { HealthState as State } from '@internal/plugin-health-common';
 
 /** The verdict with the status colour Backstage users already read; never broken mid-word. */
+// Inline-block: Backstage's status words are flex boxes, which would otherwise take a line each.
 export const HealthState = ({ state }: { state: State }) => (
-  <span style={{ whiteSpace: 'nowrap' }}>
+  <span style={{ whiteSpace: 'nowrap', display: 'inline-block' }}>
     <StatusWord state={state} />
   </span>
 );

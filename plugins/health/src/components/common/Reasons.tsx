@@ -54,7 +54,9 @@ const ReasonItem = ({ reason }: { reason: Reason }) => (
 
 const Group = (props: { title: string; state: Reason['state']; reasons: Reason[] }) => {
   const [all, setAll] = useState(false);
-  const shown = all ? props.reasons : props.reasons.slice(0, TOP_REASONS);
+  // An environment where all is well takes one line; what is wrong elsewhere comes first.
+  const top = props.state === 'Healthy' ? 0 : TOP_REASONS;
+  const shown = all ? props.reasons : props.reasons.slice(0, top);
   const hidden = props.reasons.length - shown.length;
   return (
     <Box mt={1} role="group" aria-label={props.title}>
@@ -68,7 +70,9 @@ const Group = (props: { title: string; state: Reason['state']; reasons: Reason[]
       </List>
       {hidden > 0 && (
         <Button size="small" color="primary" onClick={() => setAll(true)}>
-          Show {hidden} more
+          {shown.length === 0
+            ? `Show ${hidden === 1 ? 'the healthy check' : `all ${hidden} healthy checks`}`
+            : `Show ${hidden} more`}
         </Button>
       )}
     </Box>
