@@ -251,7 +251,7 @@ describe('crossplaneSummary', () => {
           status: 'False',
           reason: 'Creating',
           message: undefined,
-          explanation: 'It will not become ready until the failure above is fixed.',
+          explanation: 'It will not become ready until the failure Crossplane reports for it is fixed.',
         },
         {
           type: 'Synced',
@@ -323,7 +323,7 @@ describe('a resource Azure refused while Ready says Creating', () => {
     const summary = crossplaneSummary(refused, false);
     const readyMessage = summary.messages.find(m => m.type === 'Ready');
     expect(readyMessage?.explanation).toBe(
-      'It will not become ready until the failure above is fixed.',
+      'It will not become ready until the failure Crossplane reports for it is fixed.',
     );
     expect(JSON.stringify(summary)).not.toContain('5-15 minutes');
   });

@@ -131,7 +131,7 @@ export function crossplaneSummary(
       const waitingOnFailure =
         failed && c.type === 'Ready' && PROGRESS_REASONS.has(c.reason ?? '');
       const explanation = waitingOnFailure
-        ? 'It will not become ready until the failure above is fixed.'
+        ? 'It will not become ready until the failure Crossplane reports for it is fixed.'
         : explainCondition(c);
       return explanation ? { ...c, explanation } : { ...c };
     }),
