@@ -281,9 +281,10 @@ async function main() {
         })),
       },
     ]),
-    // A 1 ms cache: every call below reads the clusters.
+    // A 1 ms cache, never served stale: every call below reads the clusters.
     APP_CONFIG_health: JSON.stringify({
       cacheTtlMs: 1,
+      staleTtlMs: 1,
       timeouts: { clusterMs: 5000 },
       podWatch: process.env.BENCH_POD_WATCH !== '0',
       ...(process.env.BENCH_POD_LIST_WORKERS
