@@ -1,8 +1,3 @@
-import fs from 'fs';
-import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
-import os from 'os';
-import path from 'path';
 import { guestToken, waitFor } from './backend';
 
 export const BASE_URL = 'http://localhost:7007';
@@ -50,17 +45,8 @@ export function taskLog(task: Task): string {
     .join('\n');
 }
 
-export async function cloneRepo(url: string) {
-  const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'e2e-clone-'));
-  await git.clone({ fs, http, dir, url, ref: 'main', singleBranch: true });
-  const log = await git.log({ fs, dir });
-  return {
-    dir,
-    log,
-    read: (p: string) => fs.promises.readFile(path.join(dir, p), 'utf8'),
-    exists: (p: string) => fs.existsSync(path.join(dir, p)),
-  };
-}
+// Clones are the fakes' helper, as the actions' tests use it.
+export { cloneRepo } from '@internal/test-fakes/git';
 
 export async function entity(ref: string) {
   const [kind, rest] = ref.split(':');

@@ -1,17 +1,14 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { summarizePods } from '@internal/plugin-health-common';
 import { ApiException } from '@kubernetes/client-node';
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import https from 'node:https';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
-import { join } from 'node:path';
 import {
   FakeKubernetes,
   healthyDev,
   pod,
 } from '@internal/test-fakes/kubernetes';
+import { selfSignedCertificate } from '@internal/test-fakes';
 import { ClusterConfig } from '../config';
 import { KubernetesConnection } from './KubernetesConnections';
 import { PodListSummarizer, WORKER_THRESHOLD_BYTES } from './PodListSummarizer';
@@ -239,31 +236,7 @@ describe('PodListSummarizer fetching on its threads', () => {
   });
 
   it('verifies the API server with the cluster CA, as client-node would', async () => {
-    const dir = fs.mkdtempSync(join(os.tmpdir(), 'fake-aks-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    const cert = fs.readFileSync(join(dir, 'cert.pem'), 'utf8');
-    const key = fs.readFileSync(join(dir, 'key.pem'), 'utf8');
-    fs.rmSync(dir, { recursive: true, force: true });
+    const { cert, key } = selfSignedCertificate();
     const pods = fake.options.pods!.slice(0, 2);
     const server = https.createServer({ cert, key }, (_req, res) => {
       res.writeHead(200, { 'Content-Type': 'application/json' });

@@ -8,7 +8,6 @@ import {
 import { AKS_SCOPE } from '@internal/plugin-platform-common';
 import { AzureServicePrincipal, ClusterConfig } from '../config';
 
-export { AKS_SCOPE };
 
 /** Where Kubernetes mounts the pod's own service account token. */
 export const IN_CLUSTER_TOKEN_PATH =

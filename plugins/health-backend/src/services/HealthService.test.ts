@@ -20,7 +20,8 @@ import {
   SYNCED,
 } from '@internal/test-fakes/kubernetes';
 import { ClusterConfig, HealthConfig } from '../config';
-import { AKS_SCOPE, DefaultClusterTokenProvider } from '../cluster/clusterTokens';
+import { AKS_SCOPE } from '@internal/plugin-platform-common';
+import { DefaultClusterTokenProvider } from '../cluster/clusterTokens';
 import { HealthService } from './HealthService';
 
 const fakes: FakeKubernetes[] = [];

@@ -296,9 +296,9 @@ export class HealthService {
     const environments = readings
       .map(reading => this.environmentRow(reading, kubernetesId, now))
       .sort(byEnvironment);
-    const resources = distinct(readings.flatMap(reading => resourceRows(reading))).sort(
-      byEnvironment,
-    );
+    const resources = readings
+      .flatMap(reading => resourceRows(reading))
+      .sort(byEnvironment);
     const failures = [...globalFailures, ...readings.flatMap(r => r.failures)];
     for (const failure of failures) {
       this.logger.warn('Health source could not be read', {
@@ -437,17 +437,6 @@ function resourceRows(reading: ClusterReading): ResourceRow[] {
     ...(namespaceOf(resource) ? { namespace: namespaceOf(resource) } : {}),
     verdict: crossplaneVerdict(resource, secretExists),
   }));
-}
-
-/** Each Crossplane resource once, should a cluster list it twice. */
-function distinct(rows: ResourceRow[]): ResourceRow[] {
-  const seen = new Set<string>();
-  return rows.filter(row => {
-    const key = [row.cluster, row.namespace, row.kind, row.name].join('\0');
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 function metadataOf(object: unknown): Record<string, unknown> | undefined {

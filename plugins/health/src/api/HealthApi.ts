@@ -5,6 +5,7 @@ import {
   FetchApi,
 } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
+import { AKS_TOKEN_HEADER } from '@internal/plugin-platform-common';
 import { EnvironmentsResponse, ResourcesResponse, VerdictResponse } from './types';
 
 export interface HealthApi {
@@ -44,7 +45,7 @@ export class HealthClient implements HealthApi {
       .join('/');
     const res = await this.deps.fetchApi.fetch(`${base}/v1/entities/${path}/${card}`, {
       headers: this.aksToken
-        ? { 'Backstage-Kubernetes-Authorization-aks': this.aksToken }
+        ? { [AKS_TOKEN_HEADER]: this.aksToken }
         : undefined,
     });
     if (!res.ok) throw await ResponseError.fromResponse(res);
