@@ -46,7 +46,8 @@ function responseError(status: number, message: string) {
     statusText: status === 404 ? 'Not Found' : 'Internal Server Error',
     url: 'http://localhost:7007/api/azure-monitor/v1/entities/component/default/orders-api/alerts',
     headers: new Headers({ 'content-type': 'application/json' }),
-    text: async () => JSON.stringify({ error: { name: 'Error', message } }),
+    // The body Backstage's error middleware sends.
+    text: async () => JSON.stringify({ error: { name: 'Error', message }, response: { statusCode: status } }),
   } as any);
 }
 
@@ -122,12 +123,18 @@ describe('AzureAlertsCard', () => {
     expect(await screen.findByText('No alerts are firing.')).toBeInTheDocument();
   });
 
-  it('shows an error panel when the backend fails', async () => {
-    await render(
-      <AzureAlertsCard />,
-      api({ getAlerts: async () => Promise.reject(await responseError(500, 'kaboom')) }),
-    );
-    expect((await screen.findAllByText(/kaboom/)).length).toBeGreaterThan(0);
+  it('says the service failed, with no HTTP status, and asks again on "Try again"', async () => {
+    const getAlerts = jest
+      .fn()
+      .mockImplementationOnce(async () => Promise.reject(await responseError(500, 'kaboom')))
+      .mockImplementationOnce(async () => alerts([]));
+    await render(<AzureAlertsCard />, api({ getAlerts }));
+    expect(await screen.findByText('The Azure Monitor service could not answer')).toBeInTheDocument();
+    expect(screen.getByText(/It said: kaboom\./)).toBeInTheDocument();
+    expect(screen.queryByText(/500|Internal Server Error|Request failed/)).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByText('No alerts are firing.')).toBeInTheDocument();
+    expect(getAlerts).toHaveBeenCalledTimes(2);
   });
 
   it('shows nothing about an entity the user may not read', async () => {
@@ -352,10 +359,23 @@ describe('AzureMetricsCard', () => {
     );
   });
 
-  it('shows an error panel when the backend fails', async () => {
+  it('shows one error panel when the backend fails, and "Try again" asks for both again', async () => {
     const failure = async () => Promise.reject(await responseError(500, 'kaboom'));
-    await render(<AzureMetricsCard />, api({ getResources: failure, getMetrics: failure }));
-    expect((await screen.findAllByText(/kaboom/)).length).toBeGreaterThan(0);
+    const getResources = jest.fn().mockImplementationOnce(failure).mockImplementation(async () => resources);
+    const getMetrics = jest
+      .fn()
+      .mockImplementationOnce(failure)
+      .mockImplementation(async () =>
+        metrics([series(appId, 'orders-api', 'Requests', 'requests', 'Count', [10, 12])]),
+      );
+    await render(<AzureMetricsCard />, api({ getResources, getMetrics }));
+    expect(await screen.findByText('The Azure Monitor service could not answer')).toBeInTheDocument();
+    expect(screen.getAllByRole('alert')).toHaveLength(1);
+    expect(screen.queryByText(/500|Internal Server Error/)).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    expect(await screen.findByRole('region', { name: 'Requests' })).toBeInTheDocument();
+    expect(getResources).toHaveBeenCalledTimes(2);
+    expect(getMetrics).toHaveBeenCalledTimes(2);
   });
 
   it('shows nothing about an entity the user may not read', async () => {

@@ -9,7 +9,7 @@ import {
   ListItemText,
   Typography,
 } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { isAzureMonitorAvailable } from '../../annotations';
 import { AlertSeverity, azureMonitorApiRef, AzureAlert } from '../../api';
 import { AzureState } from '../common/AzureState';
@@ -90,7 +90,7 @@ export const AzureAlertsCard = () => {
   const { entity } = useEntity();
   const api = useApi(azureMonitorApiRef);
   const available = isAzureMonitorAvailable(entity);
-  const state = useAsync(
+  const state = useAsyncRetry(
     async () =>
       available ? api.getAlerts(getCompoundEntityRef(entity)) : undefined,
     [api, entity, available],
@@ -101,7 +101,7 @@ export const AzureAlertsCard = () => {
       {!available ? (
         <NotConfigured />
       ) : (
-        <AzureState state={state}>
+        <AzureState state={state} retry={state.retry}>
           {({ alerts }) =>
             alerts.length === 0 ? (
               <Typography variant="body2">No alerts are firing.</Typography>

@@ -11,7 +11,7 @@ import {
   Typography,
 } from '@material-ui/core';
 import { useState } from 'react';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { isAzureMonitorAvailable } from '../../annotations';
 import {
   azureMonitorApiRef,
@@ -102,18 +102,23 @@ export const AzureMetricsCard = () => {
   const [range, setRange] = useState<MetricsRange>('1h');
   const available = isAzureMonitorAvailable(entity);
 
-  const resources = useAsync(
+  const resources = useAsyncRetry(
     async () =>
       available ? api.getResources(getCompoundEntityRef(entity)) : undefined,
     [api, entity, available],
   );
-  const metrics = useAsync(
+  const metrics = useAsyncRetry(
     async () =>
       available
         ? api.getMetrics(getCompoundEntityRef(entity), range)
         : undefined,
     [api, entity, available, range],
   );
+  // One "Try again" asks for whichever of the two failed.
+  const retry = () => {
+    if (resources.error) resources.retry();
+    if (metrics.error) metrics.retry();
+  };
 
   let body;
   if (!available) {
@@ -122,12 +127,12 @@ export const AzureMetricsCard = () => {
     body = <Progress />;
   } else if (resources.error && !metrics.value) {
     // One error panel for the card: the metrics would fail the same way.
-    body = <AzureState state={resources}>{() => null}</AzureState>;
+    body = <AzureState state={resources} retry={retry}>{() => null}</AzureState>;
   } else {
     body = (
       <>
         <Resources state={resources} />
-        <AzureState state={metrics}>
+        <AzureState state={metrics} retry={retry}>
           {({ series }) => {
             const sections = toSections(series);
             if (sections.length === 0) {

@@ -1,13 +1,8 @@
-import { getCompoundEntityRef } from '@backstage/catalog-model';
-import {
-  EmptyState,
-  Progress,
-  WarningPanel,
-} from '@backstage/core-components';
-import { useEntity } from '@backstage/plugin-catalog-react';
+import { Progress, WarningPanel } from '@backstage/core-components';
 import { Box, Typography } from '@material-ui/core';
 import { ReactNode } from 'react';
 import { AzureProblem, Freshness, NotConfiguredResponse } from '../../api';
+import { ServiceFailed } from '../ServiceFailed';
 import { NotConfigured, PortalNotConfigured } from './NotConfigured';
 import { formatTimestamp, timeAgo } from './time';
 
@@ -51,52 +46,26 @@ function problemHint(freshness: Freshness): string {
   return message;
 }
 
-/** True for errors that mean "you may not see this entity" or "it does not exist". */
-function isNotVisible(error: Error) {
-  const status = (error as { response?: { status?: number } }).response?.status;
-  return status === 403 || status === 404;
-}
-
-/** The portal's Azure Monitor service failed: in words, never a bare HTTP status. */
-function ServiceFailed({ error }: { error: Error }) {
-  const said = (error as { body?: { error?: { message?: unknown } } }).body?.error
-    ?.message;
-  return (
-    <Box role="alert">
-      <Typography variant="subtitle1" component="p">
-        The Azure Monitor service could not answer
-      </Typography>
-      <Typography variant="body2" color="textSecondary">
-        {typeof said === 'string' && said ? `It said: ${said}. ` : ''}Reload the page to try
-        again; if it keeps failing, the portal's backend log names the cause.
-      </Typography>
-    </Box>
-  );
-}
-
 /**
  * Renders the loading, error, permission-denied, not-configured and degraded states of
  * one backend answer, so each card only draws its data.
  */
 export function AzureState<T extends { configured: boolean }>(props: {
   state: LoadState<T>;
+  /** Asks the backend again, from the error's "Try again". */
+  retry: () => void;
   children: (data: Configured<T>) => ReactNode;
 }) {
-  const { entity } = useEntity();
   const { state } = props;
 
   if (state.loading) return <Progress />;
   if (state.error) {
-    return isNotVisible(state.error) ? (
-      <EmptyState
-        missing="info"
-        title="Nothing to show"
-        description={`You may not read ${
-          getCompoundEntityRef(entity).name
-        } in the catalog, or the Azure Monitor service does not know it.`}
+    return (
+      <ServiceFailed
+        service="Azure Monitor service"
+        error={state.error}
+        retry={props.retry}
       />
-    ) : (
-      <ServiceFailed error={state.error} />
     );
   }
   if (!state.value) return null;
