@@ -1,7 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { ResponseError } from '@backstage/errors';
 import { HealthApi, healthApiRef } from '../api';
 import { CloudResourcesCard } from './CloudResourcesCard';
@@ -141,15 +141,25 @@ describe('HealthVerdictCard', () => {
     expect(screen.queryByRole('button', { name: /Sign in with Microsoft/ })).not.toBeInTheDocument();
   });
 
-  it('shows an error panel when the backend fails', async () => {
-    await render(
-      <HealthVerdictCard />,
-      api({ getVerdict: async () => Promise.reject(await responseError(500, 'kaboom')) }),
-    );
+  it('shows an error panel when the backend fails, and asks again on "Try again"', async () => {
+    const getVerdict = jest
+      .fn()
+      .mockImplementationOnce(async () => Promise.reject(await responseError(500, 'kaboom')))
+      .mockImplementationOnce(async () => ({
+        entityRef,
+        generatedAt,
+        environments: [],
+        failures: [],
+        verdict: { state: 'Healthy' as const, reasons: [] },
+      }));
+    await render(<HealthVerdictCard />, api({ getVerdict }));
     expect(await screen.findByText('The health service could not answer')).toBeInTheDocument();
     expect(screen.getByText(/It said: kaboom/)).toBeInTheDocument();
     // No raw HTTP status reaches the page.
     expect(screen.queryByText(/500|Internal Server Error|Request failed/)).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(screen.getByLabelText('verdict')).toHaveTextContent('Healthy'));
+    expect(getVerdict).toHaveBeenCalledTimes(2);
   });
 
   it('groups reasons by environment in promotion order, shows each environment, and folds out long messages whole', async () => {

@@ -1,6 +1,5 @@
 import { Entity, getCompoundEntityRef } from '@backstage/catalog-model';
 import {
-  EmptyState,
   InfoCard,
   MissingAnnotationEmptyState,
   Progress,
@@ -8,6 +7,7 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { ServiceFailed } from '@internal/plugin-azure-monitor';
 import type {
   NotConfigured,
   SourceFailure,
@@ -78,17 +78,13 @@ export function HealthCardFrame<
   } else if (state.loading) {
     body = <Progress />;
   } else if (state.error) {
-    const status = (state.error as any).response?.status;
-    body =
-      status === 403 || status === 404 ? (
-        <EmptyState
-          missing="info"
-          title="Nothing to show"
-          description={`You may not read ${getCompoundEntityRef(entity).name} in the catalog, or the health service does not know it.`}
-        />
-      ) : (
-        <CardFailed error={state.error} retry={() => setAttempt(n => n + 1)} />
-      );
+    body = (
+      <ServiceFailed
+        service="health service"
+        error={state.error}
+        retry={() => setAttempt(n => n + 1)}
+      />
+    );
   } else if (state.value?.notConfigured) {
     body = <PortalNotConfigured {...state.value.notConfigured} />;
   } else if (state.value) {
@@ -116,37 +112,6 @@ export function HealthCardFrame<
     );
   }
   return <InfoCard title={props.title}>{body}</InfoCard>;
-}
-
-/**
- * The health service itself failed. Says so in words, with what the service said and what to
- * do; never a bare HTTP status.
- */
-function CardFailed(props: { error: Error; retry: () => void }) {
-  const said = (props.error as { body?: { error?: { message?: unknown } } }).body
-    ?.error?.message;
-  const detail =
-    typeof said === 'string' && said
-      ? said
-      : (props.error as { response?: unknown }).response
-      ? undefined
-      : props.error.message;
-  return (
-    <Box role="alert">
-      <Typography variant="subtitle1" component="p">
-        The health service could not answer
-      </Typography>
-      <Typography variant="body2" color="textSecondary">
-        {detail ? `It said: ${detail}. ` : ''}Try again; if it keeps failing, the portal's
-        backend log names the cause.
-      </Typography>
-      <Box mt={1}>
-        <Button variant="outlined" size="small" onClick={props.retry}>
-          Try again
-        </Button>
-      </Box>
-    </Box>
-  );
 }
 
 /** How old the answer is; served stale, it says a fresh read is under way. */
