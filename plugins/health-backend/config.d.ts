@@ -13,7 +13,7 @@
  *           caData: ${AKS_DEV_CA_DATA}
  *         - name: aks-prod
  *           url: https://aks-prod-dns-5678.hcp.westeurope.azmk8s.io:443
- *           authProvider: azure          # the backend's own identity (workload identity)
+ *           authProvider: azure          # the backend's own identity: azure.credentials, else workload identity
  *         - name: kind-staging
  *           url: https://127.0.0.1:6443
  *           authProvider: serviceAccount
@@ -96,18 +96,6 @@ export interface Config {
        * Without it the environments card shows the revision without a link.
        */
       commitUrlTemplate?: string;
-    };
-
-    /**
-     * A service principal for clusters with `authProvider: azure`. Without it the plugin uses
-     * DefaultAzureCredential (workload identity, managed identity, environment variables or the
-     * Azure CLI, whichever is available).
-     */
-    azure?: {
-      tenantId: string;
-      clientId: string;
-      /** @visibility secret */
-      clientSecret: string;
     };
   };
 }

@@ -1,16 +1,6 @@
 /**
- * Azure Monitor backend: a component's Azure resources, metrics and alerts.
+ * Azure Monitor backend: a component's Azure resources, metrics and alerts, at /api/azure-monitor.
  *
  * @packageDocumentation
  */
 export { azureMonitorPlugin as default, azureMonitorPlugin } from './plugin';
-export {
-  AZURE_MONITOR_ANNOTATIONS,
-  AZURE_RESOURCE_GROUP_ANNOTATION,
-  AZURE_RESOURCE_ID_ANNOTATION,
-  AZURE_TAG_SELECTOR_ANNOTATION,
-  parseResourceId,
-  readResourceSelectors,
-} from './annotations';
-export type { ParsedResourceId, ResourceSelectors } from './annotations';
-export * from './types';

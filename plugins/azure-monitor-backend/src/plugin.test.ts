@@ -20,9 +20,13 @@ import {
   SHARED_SUB,
   TENANT_ID,
 } from '@internal/test-fakes/azure';
-import { AZURE_MONITOR_ANNOTATIONS } from './annotations';
+import {
+  AlertsResponse,
+  AZURE_MONITOR_ANNOTATIONS,
+  MetricsResponse,
+  ResourcesResponse,
+} from '@internal/plugin-azure-monitor-common';
 import { azureMonitorPlugin } from './plugin';
-import { AlertsResponse, MetricsResponse, ResourcesResponse } from './types';
 
 const ALICE = 'user:default/alice';
 const MALLORY = 'user:default/mallory';
@@ -56,19 +60,21 @@ describe('azureMonitorPlugin', () => {
         catalog.factory,
         mockServices.rootConfig.factory({
           data: {
-            azureMonitor: {
-              subscriptionIds: [PROD_SUB, SHARED_SUB],
+            azure: {
               credentials: {
                 tenantId: TENANT_ID,
                 clientId: CLIENT_ID,
                 clientSecret: CLIENT_SECRET,
                 authorityHost: fake.url,
               },
+              caData: fake.ca,
+            },
+            azureMonitor: {
+              subscriptionIds: [PROD_SUB, SHARED_SUB],
               armEndpoint: fake.url,
               portalUrl: `${PORTAL}/`,
               // Every request goes to Azure; only the last good answer is kept.
               cacheTtlMs: 1,
-              caData: fake.ca,
             },
           },
         }),
@@ -394,7 +400,7 @@ describe('azureMonitorPlugin in a portal with no Azure settings', () => {
           expect(await res.json()).toMatchObject({
             configured: false,
             missing: 'portal',
-            settings: ['azureMonitor.subscriptionIds', 'azureMonitor.credentials'],
+            settings: ['azureMonitor.subscriptionIds', 'azure.credentials'],
           });
         }
       }

@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { createRouter } from './router';
-import { AzureMonitorService } from './services/AzureMonitorService';
+import { azureMonitorServiceRef } from '@internal/plugin-azure-monitor-node';
 
 /**
  * Azure resources, metrics and firing alerts of a component, found from its `azure.com/*`
@@ -20,16 +20,10 @@ export const azureMonitorPlugin = createBackendPlugin({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         auditor: coreServices.auditor,
-        logger: coreServices.logger,
-        config: coreServices.rootConfig,
-        cache: coreServices.cache,
         catalog: catalogServiceRef,
+        azureMonitor: azureMonitorServiceRef,
       },
-      async init({ httpRouter, httpAuth, auditor, logger, config, cache, catalog }) {
-        const azureMonitor = AzureMonitorService.fromConfig(config, {
-          logger,
-          cache,
-        });
+      async init({ httpRouter, httpAuth, auditor, catalog, azureMonitor }) {
         httpRouter.use(await createRouter({ httpAuth, auditor, catalog, azureMonitor }));
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

@@ -1,32 +1,23 @@
-import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  METRICS_RANGES,
+  MetricsRange,
+} from '@internal/plugin-azure-monitor-common';
+import { AzureMonitorReader } from '@internal/plugin-azure-monitor-node';
+import { readableEntity } from '@internal/plugin-platform-node';
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { AzureMonitorService } from './services/AzureMonitorService';
-import { METRICS_RANGES, MetricsRange } from './types';
 
 export type RouterOptions = {
   httpAuth: HttpAuthService;
   /** Records reads refused because the entity is missing or not readable. */
   auditor?: AuditorService;
   catalog: CatalogService;
-  azureMonitor: Pick<
-    AzureMonitorService,
-    'getResources' | 'getMetrics' | 'getAlerts'
-  >;
+  azureMonitor: AzureMonitorReader;
 };
-
-const entityParams = z.object({
-  kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/),
-  namespace: z
-    .string()
-    .regex(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/),
-  name: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/),
-});
 
 const metricsQuery = z.object({
   range: z
@@ -37,47 +28,22 @@ const metricsQuery = z.object({
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, catalog, azureMonitor, auditor } = options;
+  const { azureMonitor } = options;
   const router = Router();
 
   router.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
-  /** The entity, or 404 when it does not exist or the caller may not read it. */
-  const readableEntity = async (req: express.Request): Promise<Entity> => {
-    const parsed = entityParams.safeParse(req.params);
-    if (!parsed.success) {
-      throw new InputError(
-        `Invalid entity reference: ${parsed.error.issues
-          .map(i => i.path.join('.'))
-          .join(', ')}`,
-      );
-    }
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const entityRef = stringifyEntityRef(parsed.data);
-    // The catalog applies its read permission rules to the caller: a denied entity is
-    // indistinguishable from a missing one, so nothing about it leaks.
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) {
-      const event = await auditor?.createEvent({
-        eventId: AUDIT_EVENTS.permissionDenied,
-        severityLevel: 'low',
-        request: req,
-        meta: { action: 'azure-monitor-read', entityRef, reason: 'missing, or not readable by the caller' },
-      });
-      await event?.fail({ error: new NotFoundError(`no entity ${entityRef}`) });
-      throw new NotFoundError(`no entity ${entityRef}`);
-    }
-    return entity;
-  };
+  // The catalog applies its read permission rules to the caller: a denied entity is
+  // indistinguishable from a missing one, so nothing about it leaks.
+  const entityOf = (req: express.Request) =>
+    readableEntity(options, req, 'azure-monitor-read');
 
   router.get(
     '/v1/entities/:kind/:namespace/:name/resources',
     async (req, res) => {
-      const entity = await readableEntity(req);
+      const entity = await entityOf(req);
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(await azureMonitor.getResources(entity));
     },
@@ -92,14 +58,14 @@ export async function createRouter(
           `range must be one of ${METRICS_RANGES.join(', ')}`,
         );
       }
-      const entity = await readableEntity(req);
+      const entity = await entityOf(req);
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(await azureMonitor.getMetrics(entity, query.data.range));
     },
   );
 
   router.get('/v1/entities/:kind/:namespace/:name/alerts', async (req, res) => {
-    const entity = await readableEntity(req);
+    const entity = await entityOf(req);
     res.setHeader('Cache-Control', 'private, no-store');
     res.json(await azureMonitor.getAlerts(entity));
   });

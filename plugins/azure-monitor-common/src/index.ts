@@ -1,21 +1,7 @@
 // Annotation keys and response shapes of /api/azure-monitor, shared by the backend and the cards.
 
-/** One or more full Azure Resource Manager ids of the component's resources, comma-separated. */
-export const AZURE_RESOURCE_ID_ANNOTATION = 'azure.com/resource-id';
-/** Every resource of one resource group: `<subscriptionId>/<resourceGroup>`. */
-export const AZURE_RESOURCE_GROUP_ANNOTATION = 'azure.com/resource-group';
-/**
- * Resources carrying an Azure tag, `key=value`, searched in `azureMonitor.subscriptionIds`.
- * Golden paths tag their resources `backstage.io/kubernetes-id=<component>`.
- */
-export const AZURE_TAG_SELECTOR_ANNOTATION = 'azure.com/tag-selector';
-
-/** The annotations that tell the Azure Monitor plugin where a component's resources are. */
-export const AZURE_MONITOR_ANNOTATIONS = [
-  AZURE_RESOURCE_ID_ANNOTATION,
-  AZURE_RESOURCE_GROUP_ANNOTATION,
-  AZURE_TAG_SELECTOR_ANNOTATION,
-];
+export * from './annotations';
+export * from './alerts';
 
 /** Why the answer is not fresh from Azure. */
 export type AzureProblem =

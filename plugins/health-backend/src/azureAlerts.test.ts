@@ -1,183 +1,139 @@
-import {
-  coreServices,
-  createBackendPlugin,
-} from '@backstage/backend-plugin-api';
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import Router from 'express-promise-router';
 import {
-  FakeKubernetes,
-  healthyDev,
-  paymentsApi,
-} from '@internal/test-fakes/kubernetes';
+  CLIENT_ID,
+  CLIENT_SECRET,
+  entities,
+  FakeAzure,
+  fakeAzureOptions,
+  PROD_SUB,
+  TENANT_ID,
+} from '@internal/test-fakes/azure';
+import { FakeKubernetes, healthyDev, paymentsApi } from '@internal/test-fakes/kubernetes';
 import { healthPlugin } from './plugin';
 import { VerdictResponse } from './types';
 
-// The azure-monitor plugin, answering like @internal/plugin-azure-monitor-backend does.
-let alertsAnswer: object = {};
-let alertsCaller: string | undefined;
-const fakeAzureMonitor = createBackendPlugin({
-  pluginId: 'azure-monitor',
-  register(env) {
-    env.registerInit({
-      deps: { httpRouter: coreServices.httpRouter, httpAuth: coreServices.httpAuth },
-      async init({ httpRouter, httpAuth }) {
-        const router = Router();
-        router.get('/v1/entities/:kind/:namespace/:name/alerts', async (req, res) => {
-          const credentials = await httpAuth.credentials(req, { allow: ['service'] });
-          alertsCaller = credentials.principal.subject;
-          if ((alertsAnswer as any).status === 400) {
-            res.status(400).json({
-              error: {
-                name: 'InputError',
-                message: 'The azure.com/tag-selector annotation needs azureMonitor.subscriptionIds',
-              },
-            });
-            return;
-          }
-          res.json(alertsAnswer);
-        });
-        httpRouter.use(router);
-      },
-    });
+// payments-api as golden paths register it: its pods by kubernetes-id, its Azure resources by tag.
+const annotated: Entity = {
+  ...paymentsApi,
+  metadata: {
+    ...paymentsApi.metadata,
+    annotations: { ...paymentsApi.metadata.annotations, ...entities.byTag.metadata.annotations },
   },
+};
+const malformed: Entity = {
+  ...paymentsApi,
+  metadata: {
+    ...paymentsApi.metadata,
+    name: 'broken-annotation',
+    annotations: { ...paymentsApi.metadata.annotations, ...entities.badAnnotation.metadata.annotations },
+  },
+};
+
+const clusters = (url: string) => ({
+  clusterLocatorMethods: [
+    {
+      type: 'config',
+      clusters: [
+        { name: 'aks-dev', url, authProvider: 'serviceAccount', serviceAccountToken: 'dev-token', skipTLSVerify: true },
+      ],
+    },
+  ],
 });
 
-describe('firing Azure Monitor alerts in the verdict', () => {
+async function startHealth(data: object, entityList: Entity[]) {
+  const catalog = catalogServiceMock.mock();
+  catalog.getEntityByRef.mockImplementation(async ref =>
+    entityList.find(e => `component:default/${e.metadata.name}` === ref),
+  );
+  const backend = await startTestBackend({
+    features: [healthPlugin, catalog.factory, mockServices.rootConfig.factory({ data })],
+  });
+  const base = `http://127.0.0.1:${backend.server.port()}/api/health/v1/entities/component/default`;
+  const verdict = async (name = 'payments-api'): Promise<VerdictResponse> =>
+    (await fetch(`${base}/${name}/verdict`, { headers: { Authorization: mockCredentials.user.header() } })).json();
+  return { verdict, catalog, stop: () => backend.stop() };
+}
+
+describe('firing Azure Monitor alerts in the verdict, read from Azure with the real SDK', () => {
   let dev: FakeKubernetes;
-  let url: string;
-  let stop: () => Promise<void>;
+  let azure: FakeAzure;
+  let health: Awaited<ReturnType<typeof startHealth>>;
 
   beforeAll(async () => {
     dev = await FakeKubernetes.start(healthyDev('dev-token'));
-    const backend = await startTestBackend({
-      features: [
-        healthPlugin,
-        fakeAzureMonitor,
-        catalogServiceMock.factory({ entities: [paymentsApi] }),
-        mockServices.rootConfig.factory({
-          data: {
-            kubernetes: {
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [
-                    { name: 'aks-dev', url: dev.url, authProvider: 'serviceAccount', serviceAccountToken: 'dev-token', skipTLSVerify: true },
-                  ],
-                },
-              ],
-            },
-            health: { cacheTtlMs: 1, staleTtlMs: 1 },
-            azureMonitor: { subscriptionIds: ['3b540246-808d-4331-99aa-917b808a9166'] },
-          },
-        }),
-      ],
-    });
-    url = `http://127.0.0.1:${backend.server.port()}/api/health/v1/entities/component/default/payments-api/verdict`;
-    stop = () => backend.stop();
+    azure = await FakeAzure.start(fakeAzureOptions());
+    health = await startHealth(
+      {
+        kubernetes: clusters(dev.url),
+        health: { cacheTtlMs: 1, staleTtlMs: 1 },
+        // The one Azure identity, shared by health and Azure Monitor.
+        azure: {
+          credentials: { tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authorityHost: azure.url },
+          caData: azure.ca,
+        },
+        azureMonitor: { subscriptionIds: [PROD_SUB], armEndpoint: azure.url, cacheTtlMs: 1 },
+      },
+      [annotated, malformed],
+    );
   });
   afterAll(async () => {
-    await stop();
-    await dev.close();
+    await health?.stop();
+    await dev?.close();
+    azure?.close();
   });
 
-  const get = async (): Promise<VerdictResponse> =>
-    (await fetch(url, { headers: { Authorization: mockCredentials.user.header() } })).json();
-
-  it('turns a firing Sev1 alert into a Degraded verdict, asked as the health plugin', async () => {
-    alertsAnswer = {
-      configured: true,
-      stale: false,
-      generatedAt: '2026-11-23T17:00:00Z',
-      alerts: [
-        {
-          id: '/subscriptions/x/providers/Microsoft.AlertsManagement/alerts/1',
-          name: 'High failed requests',
-          severity: 'Sev1',
-          state: 'New',
-          monitorCondition: 'Fired',
-          firedAt: '2026-11-23T16:40:00Z',
-          targetResource: '/subscriptions/x/resourceGroups/rg/providers/Microsoft.Web/sites/payments-api',
-        },
-      ],
-    };
-    const body = await get();
-    expect(body.verdict.state).toBe('Degraded');
-    expect(body.verdict.reasons.map(r => r.source)).toContain('Azure Monitor');
-    expect(JSON.stringify(body.verdict.reasons)).toContain('High failed requests');
-    expect(alertsCaller).toBe('plugin:health');
+  it('turns the firing alerts of its tagged resources into the verdict, and asks the catalog once', async () => {
+    health.catalog.getEntityByRef.mockClear();
+    const body = await health.verdict();
+    // The tag finds the site and its database; the database's Sev0 makes the component Down.
+    expect(body.verdict.state).toBe('Down');
+    const messages = body.verdict.reasons.filter(r => r.source === 'Azure Monitor').map(r => r.message);
+    expect(messages).toEqual([
+      'Sev0 (critical) alert "payments-db CPU above 90%" fired on payments-db (New)',
+      'Sev1 (error) alert "payments-api 5xx" fired on payments-api (New)',
+      'Sev3 (informational) alert "payments-api slow responses" fired on payments-api (Acknowledged)',
+    ]);
+    // The router read the entity as the caller; Azure Monitor was handed that entity.
+    expect(health.catalog.getEntityByRef).toHaveBeenCalledTimes(1);
+    expect(azure.tokensIssued).toBeGreaterThan(0);
   });
 
   it('names Azure Monitor as a failed source when it is throttled, and keeps the rest', async () => {
-    alertsAnswer = {
-      configured: true,
-      stale: true,
-      generatedAt: '2026-11-23T17:00:00Z',
-      problem: { status: 'throttled', retryAfterSeconds: 7, message: 'Azure is throttling requests; retry in 7 s' },
-      alerts: [],
-    };
-    const body = await get();
-    expect(body.failures).toContainEqual({
-      source: 'Azure Monitor alerts',
-      message: 'Azure is throttling requests; retry in 7 s',
-    });
-    expect(body.verdict.state).toBe('Healthy');
-    expect(body.verdict.partial).toBe(true);
+    azure.throttle = true;
+    try {
+      const body = await health.verdict();
+      const failure = body.failures.find(f => f.source === 'Azure Monitor alerts');
+      expect(failure?.message).toMatch(/throttl/i);
+      // The last good alerts still count; the answer says it is partial.
+      expect(body.verdict.state).toBe('Down');
+      expect(body.verdict.partial).toBe(true);
+    } finally {
+      azure.throttle = false;
+    }
   });
 
-  it('adds nothing for an entity without Azure annotations', async () => {
-    alertsAnswer = { configured: false, annotations: ['azure.com/tag-selector'] };
-    const body = await get();
-    expect(body.verdict.state).toBe('Healthy');
-    expect(JSON.stringify(body)).not.toContain('Azure Monitor');
-  });
-
-  it('passes on what Azure Monitor says when it refuses the request', async () => {
-    alertsAnswer = { status: 400 };
-    const body = await get();
+  it('says what to fix when an Azure annotation cannot be read', async () => {
+    const body = await health.verdict('broken-annotation');
     expect(body.failures).toContainEqual({
       source: 'Azure Monitor alerts',
-      message: 'The azure.com/tag-selector annotation needs azureMonitor.subscriptionIds',
+      message: expect.stringContaining('<subscriptionId>/<resourceGroup>'),
     });
   });
 });
 
-describe('without azureMonitor in the config', () => {
-  it('does not ask Azure Monitor at all', async () => {
+describe('without Azure Monitor', () => {
+  it('adds nothing to the verdict and asks no one', async () => {
     const dev = await FakeKubernetes.start(healthyDev('dev-token'));
-    alertsCaller = undefined;
-    const backend = await startTestBackend({
-      features: [
-        healthPlugin,
-        fakeAzureMonitor,
-        catalogServiceMock.factory({ entities: [paymentsApi] }),
-        mockServices.rootConfig.factory({
-          data: {
-            kubernetes: {
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [
-                    { name: 'aks-dev', url: dev.url, authProvider: 'serviceAccount', serviceAccountToken: 'dev-token', skipTLSVerify: true },
-                  ],
-                },
-              ],
-            },
-          },
-        }),
-      ],
-    });
+    const health = await startHealth({ kubernetes: clusters(dev.url) }, [annotated]);
     try {
-      const res = await fetch(
-        `http://127.0.0.1:${backend.server.port()}/api/health/v1/entities/component/default/payments-api/verdict`,
-        { headers: { Authorization: mockCredentials.user.header() } },
-      );
-      const body: VerdictResponse = await res.json();
+      const body = await health.verdict();
       expect(body.failures).toEqual([]);
       expect(body.verdict.state).toBe('Healthy');
-      expect(alertsCaller).toBeUndefined();
+      expect(JSON.stringify(body)).not.toContain('Azure Monitor');
     } finally {
-      await backend.stop();
+      await health.stop();
       await dev.close();
     }
   });

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { RootConfigService } from '@backstage/backend-plugin-api';
 import { readEnvironments } from '@internal/plugin-platform-common';
+import { readAzureSettings } from '@internal/plugin-platform-node';
 import { z } from 'zod';
 
 /** The ways of signing in to a cluster that the health plugin supports. */
@@ -19,12 +20,6 @@ export type ClusterConfig = {
   argocdUrl?: string;
 };
 
-export type AzureServicePrincipal = {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-};
-
 export type HealthConfig = {
   clusters: ClusterConfig[];
   clusterTimeoutMs: number;
@@ -41,7 +36,6 @@ export type HealthConfig = {
   /** Keep the pods of backend-identity clusters from a watch instead of listing them per read. */
   podWatch: boolean;
   commitUrlTemplate?: string;
-  azure?: AzureServicePrincipal;
 };
 
 export const DEFAULT_CLUSTER_TIMEOUT_MS = 5000;
@@ -130,7 +124,8 @@ export function readHealthConfig(config: RootConfigService): HealthConfig {
     }
   }
 
-  const azure = config.getOptionalConfig('health.azure');
+  // Fails early, naming azure.credentials, when the old health.azure block is still set.
+  readAzureSettings(config);
   return {
     clusters,
     clusterTimeoutMs: positiveNumber(
@@ -154,11 +149,6 @@ export function readHealthConfig(config: RootConfigService): HealthConfig {
     commitUrlTemplate: config.getOptionalString(
       'health.gitops.commitUrlTemplate',
     ),
-    azure: azure && {
-      tenantId: azure.getString('tenantId'),
-      clientId: azure.getString('clientId'),
-      clientSecret: azure.getString('clientSecret'),
-    },
   };
 }
 

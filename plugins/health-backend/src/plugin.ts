@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { azureMonitorServiceRef } from '@internal/plugin-azure-monitor-node';
 import { createRouter } from './router';
 import { azureMonitorAlerts } from './services/azureAlerts';
 import { HealthService } from './services/HealthService';
@@ -25,8 +26,7 @@ export const healthPlugin = createBackendPlugin({
         config: coreServices.rootConfig,
         cache: coreServices.cache,
         catalog: catalogServiceRef,
-        discovery: coreServices.discovery,
-        auth: coreServices.auth,
+        azureMonitor: azureMonitorServiceRef,
         lifecycle: coreServices.lifecycle,
       },
       async init({
@@ -37,17 +37,14 @@ export const healthPlugin = createBackendPlugin({
         config,
         cache,
         catalog,
-        discovery,
-        auth,
+        azureMonitor,
         lifecycle,
       }) {
         const health = HealthService.fromConfig(config, {
           logger,
           cache,
-          // Alerts count once Azure Monitor is set up; the embedded default has no Azure.
-          alerts: config.has('azureMonitor')
-            ? azureMonitorAlerts({ discovery, auth })
-            : undefined,
+          // Alerts count once Azure Monitor is set up for the entity; the embedded default has none.
+          alerts: azureMonitorAlerts(azureMonitor),
         });
         lifecycle.addShutdownHook(() => health.close());
         httpRouter.use(await createRouter({ httpAuth, auditor, catalog, health }));

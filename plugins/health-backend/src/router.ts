@@ -1,12 +1,10 @@
-import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import { AKS_TOKEN_HEADER } from '@internal/plugin-platform-common';
+import { entityRefOfParams, refuseUnreadable } from '@internal/plugin-platform-node';
 import { AuditorService, HttpAuthService } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { Entity } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import express from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod';
 import { HealthService, healthTarget } from './services/HealthService';
 import {
   EntityHealth,
@@ -15,7 +13,6 @@ import {
   VerdictResponse,
 } from './types';
 
-
 export type RouterOptions = {
   httpAuth: HttpAuthService;
   /** Records reads refused because the entity is missing or not readable. */
@@ -23,15 +20,6 @@ export type RouterOptions = {
   catalog: CatalogService;
   health: Pick<HealthService, 'getEntityHealth'>;
 };
-
-// Catalog kinds, namespaces and names; anything else cannot name an entity.
-const entityParams = z.object({
-  kind: z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,62}$/),
-  namespace: z
-    .string()
-    .regex(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/),
-  name: z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/),
-});
 
 /** How many entities the router remembers, to start reading clusters before the catalog answers. */
 const REMEMBERED_ENTITIES = 1000;
@@ -50,19 +38,10 @@ export async function createRouter(
 
   /** The entity's health, or 404 when the caller may not read the entity or it does not exist. */
   const entityHealth = async (req: express.Request): Promise<EntityHealth> => {
-    const parsed = entityParams.safeParse(req.params);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InputError(
-        `Invalid entity reference: ${issue.path.join(
-          '.',
-        )} is not a valid catalog ${issue.path.join('.')}`,
-      );
-    }
+    const entityRef = entityRefOfParams(req.params);
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
-    const entityRef = stringifyEntityRef(parsed.data);
     const healthOptions = {
       userAksToken: bearerToken(req.header(AKS_TOKEN_HEADER)),
     };
@@ -77,16 +56,7 @@ export async function createRouter(
     const entity: Entity | undefined = await catalog.getEntityByRef(entityRef, {
       credentials,
     });
-    if (!entity) {
-      const event = await auditor?.createEvent({
-        eventId: AUDIT_EVENTS.permissionDenied,
-        severityLevel: 'low',
-        request: req,
-        meta: { action: 'health-read', entityRef, reason: 'missing, or not readable by the caller' },
-      });
-      await event?.fail({ error: new NotFoundError(`no entity ${entityRef}`) });
-      throw new NotFoundError(`no entity ${entityRef}`);
-    }
+    if (!entity) throw await refuseUnreadable(auditor, req, 'health-read', entityRef);
     remember(remembered, entityRef, entity);
     // Same kubernetes-id and namespace as before: the early read is the one answered, even
     // when it finished before the catalog did and its cache entry has already expired.
@@ -97,12 +67,12 @@ export async function createRouter(
   router.get(
     '/v1/entities/:kind/:namespace/:name/verdict',
     async (req, res) => {
-      const health = await entityHealth(req);
+      const answer = await entityHealth(req);
       const body: VerdictResponse = {
-        ...common(health),
-        verdict: health.verdict,
+        ...common(answer),
+        verdict: answer.verdict,
         // The summary card shows each environment's state beside the verdict.
-        environments: health.environments.map(row => ({
+        environments: answer.environments.map(row => ({
           environment: row.environment,
           cluster: row.cluster,
           state: row.verdict.state,
@@ -116,10 +86,10 @@ export async function createRouter(
   router.get(
     '/v1/entities/:kind/:namespace/:name/environments',
     async (req, res) => {
-      const health = await entityHealth(req);
+      const answer = await entityHealth(req);
       const body: EnvironmentsResponse = {
-        ...common(health),
-        environments: health.environments,
+        ...common(answer),
+        environments: answer.environments,
       };
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(body);
@@ -129,10 +99,10 @@ export async function createRouter(
   router.get(
     '/v1/entities/:kind/:namespace/:name/resources',
     async (req, res) => {
-      const health = await entityHealth(req);
+      const answer = await entityHealth(req);
       const body: ResourcesResponse = {
-        ...common(health),
-        resources: health.resources,
+        ...common(answer),
+        resources: answer.resources,
       };
       res.setHeader('Cache-Control', 'private, no-store');
       res.json(body);

@@ -1,3 +1,4 @@
+import type { AzureAlert } from '@internal/plugin-azure-monitor-common';
 import { alertsVerdict } from './alerts';
 import { argoApplicationVerdict } from './argocd';
 import { crossplaneVerdict } from './crossplane';
@@ -77,7 +78,7 @@ export type EnvironmentHealthInput = {
   desiredReplicas?: number;
   argoApplications?: unknown[];
   crossplaneResources?: CrossplaneResourceInput[];
-  alerts?: unknown[];
+  alerts?: AzureAlert[];
   failures?: SourceFailure[];
   /** For "recently started" pods; defaults to the current time. */
   now?: Date;
@@ -109,7 +110,7 @@ export function computeEnvironmentVerdict(
     );
   }
   if (input.alerts !== undefined) {
-    parts.push(alertsVerdict(asArray(input.alerts)));
+    parts.push(alertsVerdict(input.alerts));
   }
   return combineVerdicts(parts, asArray(input.failures) as SourceFailure[]);
 }

@@ -1,12 +1,7 @@
 import fs from 'node:fs/promises';
-import {
-  AccessToken,
-  ClientSecretCredential,
-  DefaultAzureCredential,
-  TokenCredential,
-} from '@azure/identity';
+import { AccessToken, DefaultAzureCredential, TokenCredential } from '@azure/identity';
 import { AKS_SCOPE } from '@internal/plugin-platform-common';
-import { AzureServicePrincipal, ClusterConfig } from '../config';
+import { ClusterConfig } from '../config';
 
 
 /** Where Kubernetes mounts the pod's own service account token. */
@@ -44,8 +39,8 @@ export interface ClusterTokenProvider {
 export type DefaultClusterTokenProviderOptions = {
   /** Used for `authProvider: azure`; created on first use when not given. */
   azureCredential?: TokenCredential;
-  /** Configured service principal; without it DefaultAzureCredential is used. */
-  azureServicePrincipal?: AzureServicePrincipal;
+  /** Creates the backend's Azure identity on first use; DefaultAzureCredential by default. */
+  createAzureCredential?: () => TokenCredential;
   /** Where a `serviceAccount` cluster without `serviceAccountToken` reads its token. */
   inClusterTokenPath?: string;
 };
@@ -53,14 +48,15 @@ export type DefaultClusterTokenProviderOptions = {
 /** Bearer tokens per cluster, as Backstage's Kubernetes plugin gets them. */
 export class DefaultClusterTokenProvider implements ClusterTokenProvider {
   private azureCredential?: TokenCredential;
-  private readonly azureServicePrincipal?: AzureServicePrincipal;
+  private readonly createAzureCredential: () => TokenCredential;
   private readonly inClusterTokenPath: string;
   private azureToken?: AccessToken;
   private azureTokenRequest?: Promise<AccessToken>;
 
   constructor(options: DefaultClusterTokenProviderOptions = {}) {
     this.azureCredential = options.azureCredential;
-    this.azureServicePrincipal = options.azureServicePrincipal;
+    this.createAzureCredential =
+      options.createAzureCredential ?? (() => new DefaultAzureCredential());
     this.inClusterTokenPath =
       options.inClusterTokenPath ?? IN_CLUSTER_TOKEN_PATH;
   }
@@ -118,7 +114,7 @@ export class DefaultClusterTokenProvider implements ClusterTokenProvider {
       throw new ClusterTokenError(
         `no Azure token for cluster ${cluster.name}: ${errorMessage(
           error,
-        )} — check the backend's Azure identity (workload identity, managed identity or health.azure)`,
+        )} — check the backend's Azure identity (workload identity, managed identity or azure.credentials)`,
       );
     }
   }
@@ -131,12 +127,7 @@ export class DefaultClusterTokenProvider implements ClusterTokenProvider {
   }
 
   private credential(): TokenCredential {
-    if (!this.azureCredential) {
-      const sp = this.azureServicePrincipal;
-      this.azureCredential = sp
-        ? new ClientSecretCredential(sp.tenantId, sp.clientId, sp.clientSecret)
-        : new DefaultAzureCredential();
-    }
+    this.azureCredential ??= this.createAzureCredential();
     return this.azureCredential;
   }
 }

@@ -220,7 +220,7 @@ export async function readCluster(
             cluster.name
           } within ${timeoutMs} ms — ${
             cluster.authProvider === 'azure'
-              ? "check the backend's Azure identity (workload identity, managed identity or health.azure) and its network path to Entra ID"
+              ? "check the backend's Azure identity (workload identity, managed identity or azure.credentials) and its network path to Entra ID"
               : 'check where the token comes from'
           }`,
         },

@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { TokenCredential } from '@azure/identity';
+import { azureCredentialFromConfig } from '@internal/plugin-platform-node';
 import {
   alertsVerdict,
   applicationsOfEnvironment,
@@ -138,7 +139,8 @@ export class HealthService {
       cache: options.cache,
       tokens: new DefaultClusterTokenProvider({
         azureCredential: options.azureCredential,
-        azureServicePrincipal: config.azure,
+        // The one Azure identity of the backend, shared with Azure Monitor.
+        createAzureCredential: () => azureCredentialFromConfig(rootConfig),
       }),
       alerts: options.alerts,
       podLists: new PodListSummarizer({
@@ -190,7 +192,7 @@ export class HealthService {
     if (cached && this.now().getTime() < cached.freshUntil) return cached.health;
     // The cards ask at once, and many users may: one read of the clusters serves them all.
     const reading =
-      this.inFlight.get(key) ?? this.refresh(key, entityRef, kubernetesId, namespace, options);
+      this.inFlight.get(key) ?? this.refresh(key, entity, options);
     if (!cached || cached.allFailed) return reading;
     // Stale: answered at once with its age, while the one refresh runs behind it. A hanging
     // cluster then costs one timeout per refresh, not one per waiting request.
@@ -200,12 +202,10 @@ export class HealthService {
 
   private refresh(
     key: string,
-    entityRef: string,
-    kubernetesId: string,
-    namespace: string,
+    entity: Entity,
     options: GetEntityHealthOptions,
   ): Promise<EntityHealth> {
-    const computing = this.compute(entityRef, kubernetesId, namespace, options)
+    const computing = this.compute(entity, options)
       .then(async ({ health, cacheTtlMs, allFailed }) => {
         const entry: CacheEntry = {
           health,
@@ -252,19 +252,15 @@ export class HealthService {
   }
 
   private async compute(
-    entityRef: string,
-    kubernetesId: string,
-    namespace: string,
+    entity: Entity,
     options: GetEntityHealthOptions,
   ): Promise<{ health: EntityHealth; cacheTtlMs: number; allFailed: boolean }> {
+    const { entityRef, kubernetesId, namespace } = healthTarget(entity);
     const globalFailures: SourceFailure[] = [];
     let notConfigured: NotConfigured | undefined;
     const now = this.now();
     let readings: ClusterReading[] = [];
-    const alertsReading = this.alerts?.(
-      entityRef,
-      this.config.clusterTimeoutMs,
-    );
+    const alertsReading = this.alerts?.(entity, this.config.clusterTimeoutMs);
     if (!LABEL_VALUE.test(kubernetesId)) {
       globalFailures.push({
         source: `${KUBERNETES_ID_ANNOTATION} annotation`,

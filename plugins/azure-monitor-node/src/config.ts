@@ -1,24 +1,15 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
-
-export type AzureServicePrincipal = {
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  /** The Entra ID login host; defaults to the public cloud's. */
-  authorityHost?: string;
-};
+import { readAzureSettings } from '@internal/plugin-platform-node';
 
 export type AzureMonitorConfig = {
   /** False when app-config has no azureMonitor block: the portal is not set up for Azure. */
   enabled: boolean;
   subscriptionIds: string[];
-  /** Without it the backend signs in with DefaultAzureCredential (workload identity, managed identity, az login...). */
-  credentials?: AzureServicePrincipal;
   /** Azure Resource Manager, without a trailing slash. */
   armEndpoint: string;
   portalUrl: string;
   cacheTtlMs: number;
-  /** PEM CA certificates that replace the public ones for ARM and the login host. */
+  /** PEM CA certificates that replace the public ones for ARM (`azure.caData`). */
   caData?: string;
 };
 
@@ -44,22 +35,15 @@ export function readAzureMonitorConfig(
     // The Azure SDK refuses to send a bearer token over plain HTTP.
     throw new Error('azureMonitor.armEndpoint must be an https:// URL');
   }
-  const credentials = root?.getOptionalConfig('credentials');
   return {
     enabled: root !== undefined,
     subscriptionIds: root?.getOptionalStringArray('subscriptionIds') ?? [],
-    credentials: credentials && {
-      tenantId: credentials.getString('tenantId'),
-      clientId: credentials.getString('clientId'),
-      clientSecret: credentials.getString('clientSecret'),
-      authorityHost: credentials.getOptionalString('authorityHost'),
-    },
     armEndpoint,
     portalUrl: trimSlash(
       root?.getOptionalString('portalUrl') ?? DEFAULT_PORTAL_URL,
     ),
     cacheTtlMs,
-    caData: root?.getOptionalString('caData'),
+    caData: readAzureSettings(config).caData,
   };
 }
 

@@ -5,10 +5,10 @@ import {
   AuthenticationRequiredError,
   CredentialUnavailableError,
 } from '@azure/identity';
-import { AzureProblem } from '../../types';
+import { AzureProblem } from '@internal/plugin-azure-monitor-common';
 
 const CREDENTIALS_MESSAGE =
-  'Azure credentials failed or expired: renew the client secret in azureMonitor.credentials ' +
+  'Azure credentials failed or expired: renew the client secret in azure.credentials ' +
   '(or fix the workload or managed identity of the Backstage backend) and try again.';
 
 /** Seconds to wait, from a Retry-After header in either of its two forms. */

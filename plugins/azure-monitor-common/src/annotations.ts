@@ -1,16 +1,21 @@
-import { Entity } from '@backstage/catalog-model';
+import type { Entity } from '@backstage/catalog-model';
 
-export {
-  AZURE_MONITOR_ANNOTATIONS,
-  AZURE_RESOURCE_GROUP_ANNOTATION,
+/** One or more full Azure Resource Manager ids of the component's resources, comma-separated. */
+export const AZURE_RESOURCE_ID_ANNOTATION = 'azure.com/resource-id';
+/** Every resource of one resource group: `<subscriptionId>/<resourceGroup>`. */
+export const AZURE_RESOURCE_GROUP_ANNOTATION = 'azure.com/resource-group';
+/**
+ * Resources carrying an Azure tag, `key=value`, searched in `azureMonitor.subscriptionIds`.
+ * Golden paths tag their resources `backstage.io/kubernetes-id=<component>`.
+ */
+export const AZURE_TAG_SELECTOR_ANNOTATION = 'azure.com/tag-selector';
+
+/** The annotations that tell the Azure Monitor plugin where a component's resources are. */
+export const AZURE_MONITOR_ANNOTATIONS = [
   AZURE_RESOURCE_ID_ANNOTATION,
-  AZURE_TAG_SELECTOR_ANNOTATION,
-} from '@internal/plugin-azure-monitor-common';
-import {
   AZURE_RESOURCE_GROUP_ANNOTATION,
-  AZURE_RESOURCE_ID_ANNOTATION,
   AZURE_TAG_SELECTOR_ANNOTATION,
-} from '@internal/plugin-azure-monitor-common';
+];
 
 /** Where to look for an entity's Azure resources; every kind of selector may be present at once. */
 export type ResourceSelectors = {

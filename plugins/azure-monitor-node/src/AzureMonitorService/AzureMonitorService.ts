@@ -13,10 +13,6 @@ import {
   TlsSettings,
 } from '@azure/core-rest-pipeline';
 import {
-  ClientSecretCredential,
-  DefaultAzureCredential,
-} from '@azure/identity';
-import {
   CacheService,
   LoggerService,
   RootConfigService,
@@ -24,16 +20,12 @@ import {
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
-  AnnotationError,
-  AZURE_MONITOR_ANNOTATIONS,
-  parseResourceId,
-  readResourceSelectors,
-  ResourceSelectors,
-} from '../../annotations';
-import { AzureMonitorConfig, readAzureMonitorConfig } from '../../config';
-import {
+  ALERT_SEVERITIES,
+  alertFromArm,
   AlertsResponse,
-  AlertSeverity,
+  AnnotationError,
+  ArmAlert,
+  AZURE_MONITOR_ANNOTATIONS,
   AzureAlert,
   AzureProblem,
   AzureResource,
@@ -41,8 +33,13 @@ import {
   MetricsRange,
   MetricsResponse,
   NotConfiguredResponse,
+  parseResourceId,
+  readResourceSelectors,
+  ResourceSelectors,
   ResourcesResponse,
-} from '../../types';
+} from '@internal/plugin-azure-monitor-common';
+import { AzureMonitorConfig, readAzureMonitorConfig } from '../config';
+import { azureCredentialFromConfig } from '@internal/plugin-platform-node';
 import { describeAzureFailure } from './faults';
 import { metricsFor, rangeWindow } from './metricCatalog';
 
@@ -56,8 +53,6 @@ const MAX_ALERT_PAGES = 5;
 // alerts that have been firing for longer.
 const ALERTS_API_VERSION = '2019-03-01';
 const ALERTS_TIME_RANGE = '30d';
-
-const SEVERITIES: AlertSeverity[] = ['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'];
 
 type Cached<T> = { data: T; generatedAt: string };
 type Answer<T> = {
@@ -100,7 +95,7 @@ export class AzureMonitorService {
     const config = readAzureMonitorConfig(rootConfig);
     return new AzureMonitorService({
       config,
-      credential: createCredential(config),
+      credential: azureCredentialFromConfig(rootConfig),
       ...deps,
     });
   }
@@ -200,7 +195,7 @@ export class AzureMonitorService {
     });
     // The portal's own setup comes first: no entity annotation can make up for it.
     if (!this.config.enabled) {
-      return notConfigured('portal', ['azureMonitor.subscriptionIds', 'azureMonitor.credentials']);
+      return notConfigured('portal', ['azureMonitor.subscriptionIds', 'azure.credentials']);
     }
     const selectors = selectorsOf(entity);
     if (!selectors) return notConfigured('annotation');
@@ -436,7 +431,7 @@ export class AzureMonitorService {
     });
     return alerts.sort(
       (a, b) =>
-        SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity) ||
+        ALERT_SEVERITIES.indexOf(a.severity) - ALERT_SEVERITIES.indexOf(b.severity) ||
         (b.firedAt ?? '').localeCompare(a.firedAt ?? ''),
     );
   }
@@ -455,7 +450,7 @@ export class AzureMonitorService {
     for (let page = 0; url && page < MAX_ALERT_PAGES; page++) {
       const body = (await this.getJson(url)) as AlertsPage;
       for (const item of body.value ?? []) {
-        const alert = this.toAlert(item);
+        const alert = alertFromArm(item, this.config.portalUrl);
         if (
           alert &&
           alert.targetResource.toLowerCase() === resource.id.toLowerCase()
@@ -466,31 +461,6 @@ export class AzureMonitorService {
       url = body.nextLink ?? undefined;
     }
     return alerts;
-  }
-
-  private toAlert(item: AlertItem): AzureAlert | undefined {
-    const essentials = item.properties?.essentials;
-    if (!item.id || !essentials) return undefined;
-    const severity = essentials.severity as AlertSeverity;
-    if (!SEVERITIES.includes(severity)) return undefined;
-    if (essentials.monitorCondition !== 'Fired') return undefined;
-    if (essentials.alertState === 'Closed') return undefined;
-    return {
-      id: item.id,
-      name: item.name ?? item.id.split('/').pop()!,
-      severity,
-      state: essentials.alertState ?? 'New',
-      monitorCondition: essentials.monitorCondition,
-      ...(essentials.startDateTime
-        ? { firedAt: essentials.startDateTime }
-        : {}),
-      targetResource: essentials.targetResource ?? '',
-      portalUrl: `${
-        this.config.portalUrl
-      }/#blade/Microsoft_Azure_Monitoring/AlertDetailsTemplateBlade/alertId/${encodeURIComponent(
-        item.id,
-      )}`,
-    };
   }
 
   /** A GET through the same Azure pipeline as the SDK clients: bearer token, TLS settings, no retries. */
@@ -560,20 +530,7 @@ export class AzureMonitorService {
   }
 }
 
-type AlertItem = {
-  id?: string;
-  name?: string;
-  properties?: {
-    essentials?: {
-      severity?: string;
-      alertState?: string;
-      monitorCondition?: string;
-      targetResource?: string;
-      startDateTime?: string;
-    };
-  };
-};
-type AlertsPage = { value?: AlertItem[]; nextLink?: string | null };
+type AlertsPage = { value?: ArmAlert[]; nextLink?: string | null };
 
 function selectorsOf(entity: Entity): ResourceSelectors | undefined {
   try {
@@ -582,22 +539,4 @@ function selectorsOf(entity: Entity): ResourceSelectors | undefined {
     if (error instanceof AnnotationError) throw new InputError(error.message);
     throw error;
   }
-}
-
-/** The service principal of the config, else whatever identity the backend runs as. */
-export function createCredential(config: AzureMonitorConfig): TokenCredential {
-  const tlsOptions = config.caData ? { ca: config.caData } : undefined;
-  if (config.credentials) {
-    const { tenantId, clientId, clientSecret, authorityHost } =
-      config.credentials;
-    return new ClientSecretCredential(tenantId, clientId, clientSecret, {
-      // Instance discovery asks the public cloud about the login host; a host the operator
-      // configured (sovereign cloud, Azure Stack) is trusted as it is.
-      ...(authorityHost
-        ? { authorityHost, disableInstanceDiscovery: true }
-        : {}),
-      tlsOptions,
-    });
-  }
-  return new DefaultAzureCredential({ tlsOptions });
 }

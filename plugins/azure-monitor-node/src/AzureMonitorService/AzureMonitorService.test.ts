@@ -10,8 +10,9 @@ import {
   SHARED_SUB,
   TENANT_ID,
 } from '@internal/test-fakes/azure';
-import { AzureMonitorConfig } from '../../config';
-import { AzureMonitorService, createCredential } from './AzureMonitorService';
+import { AzureMonitorConfig } from '../config';
+import { createAzureCredential } from '@internal/plugin-platform-node';
+import { AzureMonitorService } from './AzureMonitorService';
 
 describe('AzureMonitorService', () => {
   let fake: FakeAzure;
@@ -24,12 +25,6 @@ describe('AzureMonitorService', () => {
     const config: AzureMonitorConfig = {
       enabled: true,
       subscriptionIds: [PROD_SUB, SHARED_SUB],
-      credentials: {
-        tenantId: TENANT_ID,
-        clientId: CLIENT_ID,
-        clientSecret: CLIENT_SECRET,
-        authorityHost: fake.url,
-      },
       armEndpoint: fake.url,
       portalUrl: 'https://portal.azure.com',
       cacheTtlMs: 60_000,
@@ -37,7 +32,15 @@ describe('AzureMonitorService', () => {
     };
     return new AzureMonitorService({
       config,
-      credential: createCredential(config),
+      credential: createAzureCredential({
+        credentials: {
+          tenantId: TENANT_ID,
+          clientId: CLIENT_ID,
+          clientSecret: CLIENT_SECRET,
+          authorityHost: fake.url,
+        },
+        caData: fake.ca,
+      }),
       logger: mockServices.logger.mock(),
       cache: new MemoryCache(),
     });

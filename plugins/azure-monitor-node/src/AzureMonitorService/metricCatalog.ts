@@ -1,4 +1,4 @@
-import { MetricKind, MetricsRange } from '../../types';
+import { MetricKind, MetricsRange } from '@internal/plugin-azure-monitor-common';
 
 export type MetricChoice = {
   metric: string;

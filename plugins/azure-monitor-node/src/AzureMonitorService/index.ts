@@ -1,0 +1,2 @@
+export { AzureMonitorService } from './AzureMonitorService';
+export type { AzureMonitorServiceOptions } from './AzureMonitorService';
