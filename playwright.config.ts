@@ -69,9 +69,8 @@ export default defineConfig({
       ]),
       // The Kubernetes tab names aks-prod, which never answers, after 2 s instead of 10.
       APP_CONFIG_kubernetes_clusterTimeoutMs: '2000',
-      APP_CONFIG_azureMonitor: JSON.stringify({
-        subscriptionIds: [PROD_SUB, SHARED_SUB],
-        armEndpoint: `https://127.0.0.1:${FAKE_AZURE_PORT}`,
+      // The backend's one Azure identity, for Azure Monitor and for the health plugin.
+      APP_CONFIG_azure: JSON.stringify({
         caData: process.env.E2E_AZURE_CERT,
         credentials: {
           tenantId: TENANT_ID,
@@ -79,6 +78,10 @@ export default defineConfig({
           clientSecret: CLIENT_SECRET,
           authorityHost: `https://127.0.0.1:${FAKE_AZURE_PORT}`,
         },
+      }),
+      APP_CONFIG_azureMonitor: JSON.stringify({
+        subscriptionIds: [PROD_SUB, SHARED_SUB],
+        armEndpoint: `https://127.0.0.1:${FAKE_AZURE_PORT}`,
       }),
       APP_CONFIG_health: JSON.stringify({
         timeouts: { clusterMs: 2000 },
