@@ -1,5 +1,13 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { blankAsUnset } from '@internal/plugin-gitops-common';
+import { z } from 'zod/v3';
+import { parseInput } from './input';
+
+const inputSchema = z.object({
+  entityRef: z.string().min(1).describe('The entity to wait for, e.g. component:default/payments-api'),
+  timeoutSeconds: blankAsUnset(z.number().min(1).max(300).default(30)),
+});
 
 /**
  * gitops:catalog:wait: the catalog stores a registered entity a moment after
@@ -17,25 +25,23 @@ export function createCatalogWaitAction(deps: { catalog: CatalogService }) {
       },
     ],
     schema: {
-      input: {
-        entityRef: z => z.string(),
-        timeoutSeconds: z => z.number().min(1).max(300).optional(),
-      },
+      input: () => inputSchema,
     },
     async handler(ctx) {
+      const input = parseInput(inputSchema, ctx.input);
       const credentials = await ctx.getInitiatorCredentials();
-      const deadline = Date.now() + (ctx.input.timeoutSeconds ?? 30) * 1000;
+      const deadline = Date.now() + input.timeoutSeconds * 1000;
       for (;;) {
         ctx.signal?.throwIfAborted();
-        const entity = await deps.catalog.getEntityByRef(ctx.input.entityRef, { credentials });
+        const entity = await deps.catalog.getEntityByRef(input.entityRef, { credentials });
         if (entity) {
-          ctx.logger.info(`${ctx.input.entityRef} is in the catalog`);
+          ctx.logger.info(`${input.entityRef} is in the catalog`);
           return;
         }
         if (Date.now() > deadline) {
           // Not a failure of the golden path: everything is committed and registered.
           ctx.logger.warn(
-            `${ctx.input.entityRef} is registered but not in the catalog yet; it will appear after the catalog's next processing round.`,
+            `${input.entityRef} is registered but not in the catalog yet; it will appear after the catalog's next processing round.`,
           );
           return;
         }

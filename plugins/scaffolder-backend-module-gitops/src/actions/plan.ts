@@ -1,6 +1,5 @@
 import { ConflictError, InputError } from '@backstage/errors';
 import {
-  describeZodError,
   entityName,
   gitopsPaths,
   GitOpsFile,
@@ -9,23 +8,11 @@ import {
   renderService,
   serializeFile,
   ServiceRequest,
-  serviceRequestSchema,
 } from '@internal/plugin-gitops-common';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { parse } from 'yaml';
 import { FileChanges, GitIdentity, TreeReader } from '../git/GitOpsRepository';
 import { ManifestValidator } from '../validation/ManifestValidator';
-
-/** Validates raw action input into a service request; bad input becomes an InputError. */
-export function parseServiceRequest(input: unknown): ServiceRequest {
-  const result = serviceRequestSchema.safeParse(input);
-  if (!result.success) {
-    throw new InputError(
-      `Invalid golden-path input: ${describeZodError(result.error)}`,
-    );
-  }
-  return result.data;
-}
 
 /** Renders and checks the files; a schema failure is our bug, so nothing gets committed. */
 export function renderChecked(

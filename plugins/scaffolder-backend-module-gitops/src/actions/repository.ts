@@ -7,7 +7,7 @@ import {
   getRepoSourceDirectory,
   initRepoAndPush,
 } from '@backstage/plugin-scaffolder-node';
-import { explainInvalidName } from '@internal/plugin-gitops-common';
+import { blankAsUnset, dnsName } from '@internal/plugin-gitops-common';
 import fs from 'fs';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
@@ -17,7 +17,9 @@ import { readGitOpsSettings } from '../config';
 import { gitAuthFor } from '../git/auth';
 import { describeGitError, GitAuth } from '../git/GitOpsRepository';
 import { createRepository, repositoryLocation } from '../git/createRepository';
+import { z } from 'zod/v3';
 import { authorOf, fileUrl } from './plan';
+import { parseInput } from './input';
 
 async function listFiles(root: string, dir = ''): Promise<string[]> {
   const entries = await fs.promises.readdir(path.join(root, dir), { withFileTypes: true });
@@ -44,6 +46,17 @@ async function sameTree(a: string, b: string): Promise<boolean> {
   return true;
 }
 
+const inputSchema = z.object({
+  name: dnsName('Repository name').describe('Repository name'),
+  sourcePath: blankAsUnset(
+    z.string().optional().describe('Subdirectory of the workspace to publish'),
+  ),
+  defaultBranch: blankAsUnset(z.string().optional().describe('main when not given')),
+  description: blankAsUnset(
+    z.string().optional().describe('Repository description, where the host has one'),
+  ),
+});
+
 /**
  * gitops:repo:publish: pushes the workspace as a new service repository to a
  * plain Git host that creates repositories on first push. Running it again
@@ -66,23 +79,18 @@ export function createRepoPublishAction(deps: {
       },
     ],
     schema: {
-      input: {
-        name: z => z.string().describe('Repository name'),
-        sourcePath: z => z.string().optional().describe('Subdirectory of the workspace to publish'),
-        defaultBranch: z => z.string().optional(),
-        description: z => z.string().optional().describe('Repository description, where the host has one'),
-      },
-      output: {
-        remoteUrl: z => z.string(),
-        repoContentsUrl: z => z.string(),
-        catalogInfoUrl: z => z.string(),
-        commitSha: z => z.string(),
-        created: z => z.boolean(),
-      },
+      input: () => inputSchema,
+      output: zod =>
+        zod.object({
+          remoteUrl: zod.string(),
+          repoContentsUrl: zod.string(),
+          catalogInfoUrl: zod.string(),
+          commitSha: zod.string(),
+          created: zod.boolean(),
+        }),
     },
     async handler(ctx) {
-      const problem = explainInvalidName(ctx.input.name);
-      if (problem) throw new InputError(`Repository name "${ctx.input.name}" ${problem}`);
+      const input = parseInput(inputSchema, ctx.input);
       const settings = readGitOpsSettings(deps.config);
       const repos = deps.config.getOptionalConfig('gitops.repositories');
       if (!repos) {
@@ -91,18 +99,18 @@ export function createRepoPublishAction(deps: {
         );
       }
       const baseUrl = repos.getString('baseUrl').replace(/\/$/, '');
-      const location = repositoryLocation(baseUrl, ctx.input.name, deps.integrations);
+      const location = repositoryLocation(baseUrl, input.name, deps.integrations);
       const remoteUrl = location.remoteUrl;
-      const branch = ctx.input.defaultBranch ?? 'main';
+      const branch = input.defaultBranch ?? 'main';
       const rawTemplate = repos.getOptionalString('rawUrl');
       const raw = (p: string) =>
         rawTemplate
           ? rawTemplate
-              .replace('{repo}', ctx.input.name)
+              .replace('{repo}', input.name)
               .replace('{ref}', branch)
               .replace('{path}', p)
           : fileUrl(remoteUrl, branch, p, deps.integrations);
-      const dir = getRepoSourceDirectory(ctx.workspacePath, ctx.input.sourcePath);
+      const dir = getRepoSourceDirectory(ctx.workspacePath, input.sourcePath);
       const auth: GitAuth | undefined = await gitAuthFor(
         remoteUrl,
         deps.integrations,
@@ -111,7 +119,7 @@ export function createRepoPublishAction(deps: {
       );
 
       const result = await ctx.checkpoint({
-        key: `gitops-repo-publish-${ctx.input.name}`,
+        key: `gitops-repo-publish-${input.name}`,
         fn: async () => {
           let exists = true;
           try {
@@ -125,8 +133,8 @@ export function createRepoPublishAction(deps: {
             exists = !(await createRepository(
               location,
               baseUrl,
-              ctx.input.name,
-              ctx.input.description,
+              input.name,
+              input.description,
               deps.integrations,
             ));
           }
@@ -161,7 +169,7 @@ export function createRepoPublishAction(deps: {
               password: auth?.password ?? '',
             },
             logger: ctx.logger,
-            commitMessage: `Create ${ctx.input.name} from ${ctx.templateInfo?.entityRef ?? 'a golden path'}\n\nTask: ${ctx.task.id}\nRequested-by: ${ctx.user?.ref ?? 'unknown'}`,
+            commitMessage: `Create ${input.name} from ${ctx.templateInfo?.entityRef ?? 'a golden path'}\n\nTask: ${ctx.task.id}\nRequested-by: ${ctx.user?.ref ?? 'unknown'}`,
             gitAuthorInfo: author,
           });
           return { created: true, sha: commitHash };

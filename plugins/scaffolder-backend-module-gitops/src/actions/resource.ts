@@ -5,15 +5,13 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   attachResourceToDeployment,
   attachResourceToNetworkPolicy,
-  describeZodError,
+  blankAsUnset,
   dnsName,
   gitopsPaths,
   relativeToOverlay,
-  RESOURCE_KINDS,
   resourceFile,
   resourceRequestSchema,
   serializeFile,
-  SIZES,
 } from '@internal/plugin-gitops-common';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { z } from 'zod/v3';
@@ -34,6 +32,7 @@ import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import { audited } from '../access/audit';
 import { OwnerGuard } from '../access/OwnerGuard';
 import { auditMeta } from './service';
+import { parseInput } from './input';
 
 const CATALOG_TYPES: Record<string, string> = {
   Database: 'database',
@@ -43,11 +42,11 @@ const CATALOG_TYPES: Record<string, string> = {
 };
 
 const requestSchema = z.object({
-  component: dnsName('Component name'),
-  owner: z.string().min(1),
-  system: z.string().optional(),
+  component: dnsName('Component name').describe('Name of the service in the GitOps repository'),
+  owner: z.string().min(1).describe("The component's owner; must match the GitOps repository"),
+  system: blankAsUnset(z.string().optional()),
   resource: resourceRequestSchema,
-  environments: z.array(z.string()).min(1).optional(),
+  environments: blankAsUnset(z.array(z.string()).min(1).optional()),
 });
 type AttachRequest = z.infer<typeof requestSchema>;
 
@@ -183,34 +182,18 @@ export function createResourcePublishAction(deps: {
       },
     ],
     schema: {
-      input: {
-        component: zz => zz.string().describe('Name of the service in the GitOps repository'),
-        owner: zz => zz.string().describe("The component's owner; must match the GitOps repository"),
-        system: zz => zz.string().optional(),
-        resource: zz =>
-          zz.object({
-            kind: zz.enum(RESOURCE_KINDS),
-            name: zz.string(),
-            size: zz.enum(SIZES).optional(),
-          }),
-        environments: zz => zz.array(zz.string()).optional(),
-      },
-      output: {
-        commitSha: zz => zz.string(),
-        commitUrl: zz => zz.string(),
-        catalogInfoUrl: zz => zz.string(),
-        changed: zz => zz.boolean(),
-        paths: zz => zz.array(zz.string()),
-      },
+      input: () => requestSchema,
+      output: zod =>
+        zod.object({
+          commitSha: zod.string(),
+          commitUrl: zod.string(),
+          catalogInfoUrl: zod.string(),
+          changed: zod.boolean(),
+          paths: zod.array(zod.string()),
+        }),
     },
     async handler(ctx) {
-      const parsed = requestSchema.safeParse(
-        JSON.parse(JSON.stringify(ctx.input, (_k, v) => (v === '' ? undefined : v))),
-      );
-      if (!parsed.success) {
-        throw new InputError(`Invalid input: ${describeZodError(parsed.error)}`);
-      }
-      const req = parsed.data;
+      const req = parseInput(requestSchema, ctx.input);
       const entityRef = `resource:default/${req.resource.name}`;
       // Only for a component of one of the user's teams, whatever was sent;
       // planAttach checks that owner against the GitOps repository too.

@@ -3,11 +3,9 @@ import { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   gitopsPaths,
-  RESOURCE_KINDS,
   selectEnvironments,
   serializeFile,
-  SIZES,
-  WORKLOAD_TYPES,
+  serviceRequestSchema,
 } from '@internal/plugin-gitops-common';
 import { readGitOpsSettings } from '../config';
 import { gitAuthFor } from '../git/auth';
@@ -19,12 +17,12 @@ import {
   authorOf,
   commitLink,
   commitMessage,
-  parseServiceRequest,
   planServiceChange,
   PORTAL_COMMITTER,
   renderChecked,
 } from './plan';
 import { examples } from './service.examples';
+import { parseInput } from './input';
 import { AuditorService, AuthService } from '@backstage/backend-plugin-api';
 import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import { audited } from '../access/audit';
@@ -53,39 +51,6 @@ export function auditMeta(
   };
 }
 
-// Loose here on purpose: the shared serviceRequestSchema gives the precise messages.
-const serviceInput = {
-  name: (z: any) => z.string().describe('Service name (DNS-1123 label, at most 63 characters)'),
-  owner: (z: any) => z.string().describe('Owning team, e.g. group:default/payments-team'),
-  system: (z: any) => z.string().optional().describe('System entity reference'),
-  description: (z: any) => z.string().optional(),
-  type: (z: any) => z.enum(WORKLOAD_TYPES).optional().describe('http, grpc, worker or frontend'),
-  port: (z: any) => z.number().optional(),
-  size: (z: any) => z.enum(SIZES).optional(),
-  imageRepository: (z: any) => z.string().optional(),
-  imageTag: (z: any) => z.string().optional(),
-  ingressHost: (z: any) => z.string().optional(),
-  environments: (z: any) => z.array(z.string()).optional(),
-  resources: (z: any) =>
-    z
-      .array(
-        z.object({
-          kind: z.enum(RESOURCE_KINDS),
-          name: z.string(),
-          size: z.enum(SIZES).optional(),
-        }),
-      )
-      .optional(),
-  sourceRepoUrl: (z: any) => z.string().optional(),
-};
-
-function cleanInput(input: Record<string, unknown>) {
-  // Templates pass empty strings for fields the user left blank.
-  return Object.fromEntries(
-    Object.entries(input).filter(([, v]) => v !== '' && v !== undefined && v !== null),
-  );
-}
-
 /**
  * gitops:service:check: everything publish does except the push, so a
  * template can fail before its first side effect.
@@ -97,16 +62,17 @@ export function createServiceCheckAction(deps: Deps) {
       'Validates a golden-path request and checks the GitOps repository: the name is free or already ours, and the manifests render and match their schemas. Changes nothing.',
     examples,
     schema: {
-      input: serviceInput,
-      output: {
-        exists: z => z.boolean().describe('The service is already in the GitOps repository, with this owner'),
-        paths: z => z.array(z.string()),
-        acrLoginServer: z => z.string().describe('The registry images come from, for the skeleton'),
-      },
+      input: () => serviceRequestSchema,
+      output: z =>
+        z.object({
+          exists: z.boolean().describe('The service is already in the GitOps repository, with this owner'),
+          paths: z.array(z.string()),
+          acrLoginServer: z.string().describe('The registry images come from, for the skeleton'),
+        }),
     },
     supportsDryRun: true,
     async handler(ctx) {
-      const req = parseServiceRequest(cleanInput(ctx.input));
+      const req = parseInput(serviceRequestSchema, ctx.input, 'golden-path input');
       const entityRef = `component:default/${req.name}`;
       await audited(deps.auditor, AUDIT_EVENTS.goldenPathRun, { ...auditMeta(ctx, entityRef), owner: req.owner }, async () => {
       // Before anything else: the owner the form sent is decided again here.
@@ -147,19 +113,21 @@ export function createServicePublishAction(deps: Deps) {
       'Renders the Kubernetes manifests, kustomize overlays, ArgoCD Applications and Crossplane resources of a service and commits them to the GitOps repository as the user who asked. Idempotent; retries a lost push race; never force-pushes.',
     examples,
     schema: {
-      input: serviceInput,
-      output: {
-        commitSha: z => z.string(),
-        commitUrl: z => z.string(),
-        changed: z => z.boolean().describe('false when the repository already had exactly this'),
-        paths: z => z.array(z.string()),
-        applications: z => z.array(z.string()).describe('ArgoCD Application names'),
-        pullRequestUrls: z =>
-          z.array(z.string()).describe('Pull requests for environments that require review'),
-      },
+      input: () => serviceRequestSchema,
+      output: z =>
+        z.object({
+          commitSha: z.string(),
+          commitUrl: z.string(),
+          changed: z.boolean().describe('false when the repository already had exactly this'),
+          paths: z.array(z.string()),
+          applications: z.array(z.string()).describe('ArgoCD Application names'),
+          pullRequestUrls: z
+            .array(z.string())
+            .describe('Pull requests for environments that require review'),
+        }),
     },
     async handler(ctx) {
-      const req = parseServiceRequest(cleanInput(ctx.input));
+      const req = parseInput(serviceRequestSchema, ctx.input, 'golden-path input');
       const entity = `component:default/${req.name}`;
       await deps.guard.check(ctx, req.owner, entity);
       const settings = readGitOpsSettings(deps.config);
