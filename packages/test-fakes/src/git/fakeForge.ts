@@ -16,6 +16,31 @@ function json(res: http.ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
 }
 
+/** GitHub takes a token as `token <t>` (Octokit) or `Bearer <t>`. */
+function isGitHubToken(authorization: string | undefined) {
+  return /^(token|bearer) ghp-test$/i.test(authorization ?? '');
+}
+
+/** Azure DevOps takes a PAT as the password of Basic auth, whatever the user name. */
+function isAzurePat(authorization: string | undefined) {
+  const basic = authorization?.match(/^Basic (.+)$/i);
+  const decoded = basic ? Buffer.from(basic[1], 'base64').toString('utf8') : '';
+  return decoded.slice(decoded.indexOf(':') + 1) === 'ado-pat';
+}
+
+const GIT_AREA_ID = '4e080c62-fa21-4fbc-8fef-2a10a2b38049';
+
+/** What Azure DevOps answers to OPTIONS /{org}/_apis/{area}: where each resource lives, and its versions. */
+const AZURE_LOCATIONS: Record<string, object[]> = {
+  location: [
+    { id: 'e81700f7-3be2-46de-8624-2eb35882fcaa', area: 'Location', resourceName: 'ResourceAreas', routeTemplate: '_apis/{resource}/{areaId}', resourceVersion: 1, minVersion: '3.2', maxVersion: '7.2', releasedVersion: '7.1' },
+  ],
+  git: [
+    { id: '225f7195-f9c7-4d14-ab28-a83f7ff77e1f', area: 'git', resourceName: 'repositories', routeTemplate: '{project}/_apis/{area}/{resource}/{repositoryId}', resourceVersion: 1, minVersion: '1.0', maxVersion: '7.2', releasedVersion: '7.1' },
+    { id: '9946fd70-0d40-406e-b686-b4744cbbcc37', area: 'git', resourceName: 'pullRequests', routeTemplate: '{project}/_apis/{area}/repositories/{repositoryId}/{resource}/{pullRequestId}', resourceVersion: 2, minVersion: '1.0', maxVersion: '7.2', releasedVersion: '7.1' },
+  ],
+};
+
 /**
  * A GitHub and Azure DevOps stand-in on 127.0.0.1: their pull-request REST APIs
  * (payloads shaped like the real ones) and Git over HTTP, proxied to the
@@ -26,9 +51,21 @@ export async function startFakeForge(gitHostBase: string) {
   const repositories: CreatedRepository[] = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url!, 'http://localhost');
+    // Azure DevOps clients first ask where an area's resources live (paths are case-insensitive there).
+    const azLocations = url.pathname.match(/^\/([^/]+)\/_apis\/([^/]+)$/);
+    if (azLocations && req.method === 'OPTIONS') {
+      const value = AZURE_LOCATIONS[azLocations[2].toLowerCase()];
+      if (!value) return json(res, 404, { message: `No API area ${azLocations[2]}` });
+      return json(res, 200, { count: value.length, value });
+    }
+    const azAreas = url.pathname.match(/^\/([^/]+)\/_apis\/resourceareas$/i);
+    if (azAreas && req.method === 'GET') {
+      const value = [{ id: GIT_AREA_ID, name: 'git', locationUrl: `http://${req.headers.host}/${azAreas[1]}/` }];
+      return json(res, 200, { count: value.length, value });
+    }
     const ghCreate = url.pathname.match(/^\/api\/v3\/orgs\/([^/]+)\/repos$/);
     if (ghCreate && req.method === 'POST') {
-      if (req.headers.authorization !== 'Bearer ghp-test') {
+      if (!isGitHubToken(req.headers.authorization)) {
         return json(res, 401, { message: 'Bad credentials' });
       }
       const body = await readBody(req);
@@ -48,9 +85,9 @@ export async function startFakeForge(gitHostBase: string) {
         default_branch: 'main',
       });
     }
-    const azCreate = url.pathname.match(/^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories$/);
+    const azCreate = url.pathname.match(/^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories$/i);
     if (azCreate && req.method === 'POST') {
-      if (req.headers.authorization !== `Basic ${Buffer.from(':ado-pat').toString('base64')}`) {
+      if (!isAzurePat(req.headers.authorization)) {
         return json(res, 401, { message: 'TF400813: The user is not authorized to access this resource.' });
       }
       const body = await readBody(req);
@@ -67,7 +104,7 @@ export async function startFakeForge(gitHostBase: string) {
     }
     const gh = url.pathname.match(/^\/api\/v3\/repos\/([^/]+)\/([^/]+)\/pulls$/);
     if (gh) {
-      if (req.headers.authorization !== 'Bearer ghp-test') {
+      if (!isGitHubToken(req.headers.authorization)) {
         return json(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
       }
       const [, owner, repo] = gh;
@@ -96,9 +133,9 @@ export async function startFakeForge(gitHostBase: string) {
       pullRequests.push(pr);
       return json(res, 201, toGitHub(pr));
     }
-    const az = url.pathname.match(/^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories\/([^/]+)\/pullrequests$/);
+    const az = url.pathname.match(/^\/([^/]+)\/([^/]+)\/_apis\/git\/repositories\/([^/]+)\/pullrequests$/i);
     if (az) {
-      if (req.headers.authorization !== `Basic ${Buffer.from(':ado-pat').toString('base64')}`) {
+      if (!isAzurePat(req.headers.authorization)) {
         return json(res, 401, { message: 'TF400813: The user is not authorized to access this resource.' });
       }
       const toAzure = (p: Recorded) => ({
@@ -113,7 +150,10 @@ export async function startFakeForge(gitHostBase: string) {
       const open = pullRequests.filter(p => p.host === 'azure');
       if (req.method === 'GET') {
         const source = url.searchParams.get('searchCriteria.sourceRefName')?.replace('refs/heads/', '');
-        const value = open.filter(p => !source || p.head === source).map(toAzure);
+        // Every pull request here is active; the status filter is a name or PullRequestStatus's number.
+        const status = url.searchParams.get('searchCriteria.status');
+        const matches = !status || ['active', '1', 'all', '4'].includes(status.toLowerCase());
+        const value = open.filter(p => matches && (!source || p.head === source)).map(toAzure);
         return json(res, 200, { value, count: value.length });
       }
       const body = await readBody(req);
