@@ -1,8 +1,7 @@
-import {
-  DefaultAzureDevOpsCredentialsProvider,
-  DefaultGithubCredentialsProvider,
-  ScmIntegrationRegistry,
-} from '@backstage/integration';
+import { InputError } from '@backstage/errors';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import { azureGitClient, githubClient } from './forgeClients';
+import { describeForgeError, statusOf } from './forgeErrors';
 
 /** Where a new service repository lives, derived from `gitops.repositories.baseUrl`. */
 export type RepositoryLocation = {
@@ -25,11 +24,6 @@ export function repositoryLocation(
   return { host: 'plain', remoteUrl: `${baseUrl}/${name}.git` };
 }
 
-async function failed(res: Response, what: string): Promise<never> {
-  const text = await res.text().catch(() => '');
-  throw new Error(`${what} failed: HTTP ${res.status} ${text.slice(0, 300)}`);
-}
-
 /**
  * Creates an empty repository on GitHub (organisation, else the token's user) or
  * Azure DevOps. Returns false when it already exists; plain hosts need nothing.
@@ -42,45 +36,43 @@ export async function createRepository(
   integrations: ScmIntegrationRegistry,
 ): Promise<boolean> {
   if (location.host === 'github') {
-    const integration = integrations.github.byUrl(baseUrl)!;
-    const api = integration.config.apiBaseUrl ?? 'https://api.github.com';
     const owner = new URL(baseUrl).pathname.replace(/^\/|\/$/g, '');
-    const { token } = await DefaultGithubCredentialsProvider.fromIntegrations(
-      integrations,
-    ).getCredentials({ url: baseUrl });
-    const headers = {
-      Accept: 'application/vnd.github+json',
-      'Content-Type': 'application/json',
-      ...(token ? { Authorization: `Bearer ${token}` } : {}),
-    };
-    const body = JSON.stringify({ name, description, private: true, auto_init: false });
-    let res = await fetch(`${api}/orgs/${owner}/repos`, { method: 'POST', headers, body });
-    if (res.status === 404) {
-      // The owner is a user, not an organisation.
-      res = await fetch(`${api}/user/repos`, { method: 'POST', headers, body });
+    const octokit = await githubClient(baseUrl, integrations);
+    const repository = { name, description, private: true, auto_init: false };
+    let failure: unknown;
+    try {
+      await octokit.rest.repos.createInOrg({ org: owner, ...repository });
+      return true;
+    } catch (error) {
+      failure = error;
     }
-    if (res.status === 422) return false;
-    if (!res.ok) await failed(res, `Creating the GitHub repository ${owner}/${name}`);
-    return true;
+    if (statusOf(failure) === 404) {
+      // The owner is a user, not an organisation.
+      try {
+        await octokit.rest.repos.createForAuthenticatedUser(repository);
+        return true;
+      } catch (error) {
+        failure = error;
+      }
+    }
+    if (statusOf(failure) === 422) return false;
+    throw describeForgeError(failure, `Creating the GitHub repository ${owner}/${name}`);
   }
   if (location.host === 'azure') {
     const url = new URL(baseUrl);
     const [org, project] = url.pathname.replace(/^\//, '').split('/');
-    const credentials = await DefaultAzureDevOpsCredentialsProvider.fromIntegrations(
-      integrations,
-    ).getCredentials({ url: baseUrl });
-    const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (credentials?.type === 'pat') {
-      headers.Authorization = `Basic ${Buffer.from(`:${credentials.token}`).toString('base64')}`;
-    } else if (credentials) {
-      headers.Authorization = `Bearer ${credentials.token}`;
+    const what = `Creating the Azure DevOps repository ${org}/${project}/${name}`;
+    let created;
+    try {
+      const git = await azureGitClient(`${url.origin}/${org}`, baseUrl, integrations);
+      created = await git.createRepository({ name }, project);
+    } catch (error) {
+      if (statusOf(error) === 409) return false;
+      if (error instanceof InputError) throw error;
+      throw describeForgeError(error, what);
     }
-    const res = await fetch(
-      `${url.origin}/${org}/${project}/_apis/git/repositories?api-version=7.1`,
-      { method: 'POST', headers, body: JSON.stringify({ name }) },
-    );
-    if (res.status === 409) return false;
-    if (!res.ok) await failed(res, `Creating the Azure DevOps repository ${org}/${project}/${name}`);
+    // The client answers a 404 (no such project) with nothing rather than an error.
+    if (!created) throw describeForgeError({ statusCode: 404 }, what);
     return true;
   }
   return true;

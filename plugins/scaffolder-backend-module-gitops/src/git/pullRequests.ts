@@ -1,9 +1,8 @@
-import {
-  DefaultAzureDevOpsCredentialsProvider,
-  DefaultGithubCredentialsProvider,
-  ScmIntegrationRegistry,
-} from '@backstage/integration';
+import { ScmIntegrationRegistry } from '@backstage/integration';
 import { InputError } from '@backstage/errors';
+import { PullRequestStatus } from 'azure-devops-node-api/interfaces/GitInterfaces';
+import { azureGitClient, githubClient } from './forgeClients';
+import { describeForgeError, statusOf } from './forgeErrors';
 
 export type PullRequest = { url: string; number: number; created: boolean };
 
@@ -16,47 +15,34 @@ export type PullRequestOptions = {
   integrations: ScmIntegrationRegistry;
 };
 
-async function expectJson(res: Response, what: string) {
-  if (!res.ok) {
-    const text = await res.text().catch(() => '');
-    throw new Error(`${what} failed: HTTP ${res.status} ${text.slice(0, 300)}`);
-  }
-  return res.json();
-}
-
 async function github(opts: PullRequestOptions): Promise<PullRequest> {
-  const integration = opts.integrations.github.byUrl(opts.repoUrl)!;
-  const api = integration.config.apiBaseUrl ?? 'https://api.github.com';
   const [owner, repo] = new URL(opts.repoUrl).pathname
     .replace(/^\//, '')
     .replace(/\.git$/, '')
     .split('/');
-  const { token } = await DefaultGithubCredentialsProvider.fromIntegrations(
-    opts.integrations,
-  ).getCredentials({ url: opts.repoUrl });
-  const headers = {
-    Accept: 'application/vnd.github+json',
-    'Content-Type': 'application/json',
-    ...(token ? { Authorization: `Bearer ${token}` } : {}),
-  };
-  const res = await fetch(`${api}/repos/${owner}/${repo}/pulls`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ title: opts.title, body: opts.body, head: opts.head, base: opts.base }),
-  });
-  if (res.status === 422) {
+  const what = `Opening a pull request from ${opts.head} on the GitHub repository ${owner}/${repo}`;
+  const octokit = await githubClient(opts.repoUrl, opts.integrations);
+  try {
+    const { data } = await octokit.rest.pulls.create({
+      owner,
+      repo,
+      head: opts.head,
+      base: opts.base,
+      title: opts.title,
+      body: opts.body,
+    });
+    return { url: data.html_url, number: data.number, created: true };
+  } catch (error) {
+    if (statusOf(error) !== 422) throw describeForgeError(error, what);
     // Already open for this branch: a re-run finds it instead of failing.
-    const open = await expectJson(
-      await fetch(
-        `${api}/repos/${owner}/${repo}/pulls?state=open&head=${encodeURIComponent(`${owner}:${opts.head}`)}`,
-        { headers },
-      ),
-      'Looking up the open pull request',
-    );
+    const { data: open } = await octokit.rest.pulls
+      .list({ owner, repo, state: 'open', head: `${owner}:${opts.head}` })
+      .catch(e => {
+        throw describeForgeError(e, `Looking up the open pull request from ${opts.head} on ${owner}/${repo}`);
+      });
     if (open.length > 0) return { url: open[0].html_url, number: open[0].number, created: false };
+    throw describeForgeError(error, what);
   }
-  const pr = await expectJson(res, 'Opening the GitHub pull request');
-  return { url: pr.html_url, number: pr.number, created: true };
 }
 
 async function azure(opts: PullRequestOptions): Promise<PullRequest> {
@@ -68,39 +54,40 @@ async function azure(opts: PullRequestOptions): Promise<PullRequest> {
     );
   }
   const [, org, project, repo] = match;
-  const credentials = await DefaultAzureDevOpsCredentialsProvider.fromIntegrations(
-    opts.integrations,
-  ).getCredentials({ url: opts.repoUrl });
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
-  if (credentials?.type === 'pat') {
-    headers.Authorization = `Basic ${Buffer.from(`:${credentials.token}`).toString('base64')}`;
-  } else if (credentials) {
-    headers.Authorization = `Bearer ${credentials.token}`;
-  }
-  const api = `${url.origin}/${org}/${project}/_apis/git/repositories/${repo}/pullrequests`;
-  const res = await fetch(`${api}?api-version=7.1`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      sourceRefName: `refs/heads/${opts.head}`,
-      targetRefName: `refs/heads/${opts.base}`,
-      title: opts.title,
-      description: opts.body,
-    }),
-  });
   const webUrl = `${url.origin}/${org}/${project}/_git/${repo}`;
-  if (res.status === 409) {
-    const found = await expectJson(
-      await fetch(
-        `${api}?searchCriteria.sourceRefName=${encodeURIComponent(`refs/heads/${opts.head}`)}&searchCriteria.status=active&api-version=7.1`,
-        { headers },
-      ),
-      'Looking up the active pull request',
-    );
-    const pr = found.value?.[0];
-    if (pr) return { url: `${webUrl}/pullrequest/${pr.pullRequestId}`, number: pr.pullRequestId, created: false };
+  const what = `Opening a pull request from ${opts.head} on the Azure DevOps repository ${org}/${project}/${repo}`;
+  const sourceRefName = `refs/heads/${opts.head}`;
+  let pr;
+  try {
+    const git = await azureGitClient(`${url.origin}/${org}`, opts.repoUrl, opts.integrations);
+    try {
+      pr = await git.createPullRequest(
+        {
+          sourceRefName,
+          targetRefName: `refs/heads/${opts.base}`,
+          title: opts.title,
+          description: opts.body,
+        },
+        repo,
+        project,
+      );
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error;
+      // An active pull request for the branch: a re-run finds it instead of failing.
+      const [active] = await git.getPullRequests(
+        repo,
+        { sourceRefName, status: PullRequestStatus.Active },
+        project,
+      );
+      if (!active) throw error;
+      return { url: `${webUrl}/pullrequest/${active.pullRequestId}`, number: active.pullRequestId!, created: false };
+    }
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw describeForgeError(error, what);
   }
-  const pr = await expectJson(res, 'Opening the Azure DevOps pull request');
+  // The client answers a 404 with nothing rather than an error.
+  if (!pr?.pullRequestId) throw describeForgeError({ statusCode: 404 }, what);
   return { url: `${webUrl}/pullrequest/${pr.pullRequestId}`, number: pr.pullRequestId, created: true };
 }
 
