@@ -13,8 +13,8 @@ export type AzureMonitorConfig = {
   caData?: string;
 };
 
-export const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
-export const DEFAULT_PORTAL_URL = 'https://portal.azure.com';
+const DEFAULT_ARM_ENDPOINT = 'https://management.azure.com';
+const DEFAULT_PORTAL_URL = 'https://portal.azure.com';
 export const DEFAULT_CACHE_TTL_MS = 60_000;
 
 export function readAzureMonitorConfig(

@@ -4,9 +4,6 @@ import { readEnvironments } from '@internal/plugin-platform-common';
 import { readAzureSettings } from '@internal/plugin-platform-node';
 import { z } from 'zod';
 
-/** The ways of signing in to a cluster that the health plugin supports. */
-export const SUPPORTED_AUTH_PROVIDERS = ['serviceAccount', 'azure', 'aks'];
-
 export type ClusterConfig = {
   name: string;
   url: string;
@@ -40,7 +37,7 @@ export type HealthConfig = {
 
 export const DEFAULT_CLUSTER_TIMEOUT_MS = 5000;
 export const DEFAULT_CACHE_TTL_MS = 15000;
-export const DEFAULT_STALE_TTL_MS = 10 * 60_000;
+const DEFAULT_STALE_TTL_MS = 10 * 60_000;
 /** One thread per core, up to 4: lists from several clusters are parsed side by side. */
 export const DEFAULT_POD_LIST_WORKERS = Math.min(4, availableParallelism());
 

@@ -80,7 +80,7 @@ const REASON_EXPLANATIONS: Record<string, string> = {
 };
 
 /** Plain-language meaning of a condition that is not True, or undefined when there is nothing to add. */
-export function explainCondition(condition: {
+function explainCondition(condition: {
   status: string;
   reason?: string;
   message?: string;

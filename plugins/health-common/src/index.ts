@@ -1,6 +1,5 @@
 export * from './types';
 export {
-  HEALTH_STATE_ORDER,
   compareReasons,
   worstState,
   verdictFromReasons,

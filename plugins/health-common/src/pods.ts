@@ -253,7 +253,7 @@ function startedRecently(
 
 const SOURCE = 'Kubernetes pods';
 
-export function describePods(
+function describePods(
   summary: PodSummary,
   desiredReplicas?: number,
 ): string {

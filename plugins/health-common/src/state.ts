@@ -9,15 +9,6 @@ const SEVERITY: Record<HealthState, number> = {
   Healthy: 0,
 };
 
-/** Worst first: the order reasons are listed in. */
-export const HEALTH_STATE_ORDER: HealthState[] = [
-  'Down',
-  'Degraded',
-  'Progressing',
-  'Unknown',
-  'Healthy',
-];
-
 export function compareReasons(a: Reason, b: Reason): number {
   return SEVERITY[b.state] - SEVERITY[a.state];
 }

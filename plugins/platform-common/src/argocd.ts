@@ -1,5 +1,5 @@
 export const ARGOCD_GROUP = 'argoproj.io';
-export const ARGOCD_VERSION = 'v1alpha1';
+const ARGOCD_VERSION = 'v1alpha1';
 export const ARGOCD_API_VERSION = `${ARGOCD_GROUP}/${ARGOCD_VERSION}`;
 
 /** The ArgoCD kinds the portal writes and reads, with the plural of their API path. */

@@ -1,6 +1,6 @@
 /** The API group of the portal's own Crossplane composite resources (platform/crossplane). */
 export const CROSSPLANE_GROUP = 'platform.idp-portal.io';
-export const CROSSPLANE_VERSION = 'v1alpha1';
+const CROSSPLANE_VERSION = 'v1alpha1';
 export const CROSSPLANE_API_VERSION = `${CROSSPLANE_GROUP}/${CROSSPLANE_VERSION}`;
 
 /** Self-service cloud resources: one Crossplane composite kind each, with its API plural. */

@@ -16,7 +16,7 @@ export const SERVICE = 'payments-api';
 export const DEV_REVISION = '9f3c2a1b7e6d5c4b3a291807f6e5d4c3b2a19087';
 export const STAGING_REVISION = '4e1d2c3b4a5968778695a4b3c2d1e0f9a8b7c6d5';
 export const DEV_IMAGE = 'contoso.azurecr.io/payments-api:1.4.2';
-export const STAGING_IMAGE = 'contoso.azurecr.io/payments-api:1.5.0-rc.1';
+const STAGING_IMAGE = 'contoso.azurecr.io/payments-api:1.5.0-rc.1';
 export const COMMIT_URL_TEMPLATE =
   'https://github.com/contoso/gitops/commit/{revision}';
 

@@ -12,7 +12,7 @@ import {
 } from './repoPaths';
 import { gitEnvironment, runGit, tryGit } from './runGit';
 
-export const DEFAULT_BRANCH = 'main';
+const DEFAULT_BRANCH = 'main';
 
 const INITIAL_COMMIT_AUTHOR = {
   GIT_AUTHOR_NAME: 'Git host',

@@ -9,7 +9,7 @@ import type { PodListRequest } from './PodListSummarizer';
 let connections = 0;
 
 /** Identities whose connections are kept; beyond this the least recently used are closed. */
-export const MAX_CONNECTIONS = 200;
+const MAX_CONNECTIONS = 200;
 
 // What client-node puts on its agent for TLS: the cluster CA, a client certificate,
 // skipTLSVerify as rejectUnauthorized, the TLS server name.

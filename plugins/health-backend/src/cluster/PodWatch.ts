@@ -11,15 +11,15 @@ import { ClusterConfig } from '../config';
 import { KubernetesConnection } from './KubernetesConnections';
 
 /** How long the API server keeps one watch open; the next one resumes where it ended. */
-export const WATCH_TIMEOUT_SECONDS = 240;
+const WATCH_TIMEOUT_SECONDS = 240;
 /** A watch silent this much longer than its timeout is taken as lost. */
 const WATCH_SILENCE_MARGIN_MS = 30_000;
 /** Waits before reconnecting after a failure: the n-th failure waits the n-th entry. */
-export const WATCH_RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
+const WATCH_RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
 /** An identity that may not watch pods is asked again this much later. */
-export const WATCH_FORBIDDEN_RETRY_MS = 10 * 60_000;
+const WATCH_FORBIDDEN_RETRY_MS = 10 * 60_000;
 /** A cluster nobody asked about for this long is no longer watched. */
-export const WATCH_IDLE_STOP_MS = 10 * 60_000;
+const WATCH_IDLE_STOP_MS = 10 * 60_000;
 
 export type PodWatchesOptions = {
   logger: LoggerService;
@@ -34,7 +34,7 @@ export type PodWatchesOptions = {
 type Entry = { key: string; id: string; pod: unknown };
 
 /** Pods per page of the initial list, as client-go's reflector asks. */
-export const LIST_PAGE_SIZE = 500;
+const LIST_PAGE_SIZE = 500;
 
 class ClusterPodWatch {
   /** The kubernetes-id of each pod, by namespace/name. */

@@ -5,7 +5,7 @@ import { ClusterConfig } from '../config';
 
 
 /** Where Kubernetes mounts the pod's own service account token. */
-export const IN_CLUSTER_TOKEN_PATH =
+const IN_CLUSTER_TOKEN_PATH =
   '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 // Refresh early: a token that expires while a request is in flight is rejected with a 401.

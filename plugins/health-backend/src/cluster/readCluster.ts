@@ -34,7 +34,7 @@ const TLS_CODES =
 const READ_ACCESS_HINT = `grant it read access (e.g. a ClusterRole with get/list on pods, applications, the ${CROSSPLANE_GROUP} kinds)`;
 
 /** How long a kind a cluster answered 404 for is taken as not installed there. */
-export const ABSENT_KIND_TTL_MS = 60_000;
+const ABSENT_KIND_TTL_MS = 60_000;
 
 /**
  * Kinds a cluster answered 404 for: their CRD is not installed there (ArgoCD lives in a hub
@@ -562,7 +562,7 @@ function assemble(
   return reading;
 }
 
-export function clusterSource(cluster: ClusterConfig): string {
+function clusterSource(cluster: ClusterConfig): string {
   return `Kubernetes cluster ${cluster.name}`;
 }
 

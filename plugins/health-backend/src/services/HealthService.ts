@@ -61,7 +61,7 @@ type CacheEntry = {
 };
 
 /** An answer in which no cluster could be read is retried soon, whatever the TTL. */
-export const ALL_FAILED_CACHE_TTL_MS = 3000;
+const ALL_FAILED_CACHE_TTL_MS = 3000;
 
 const CLUSTERS_NOT_CONFIGURED: NotConfigured = {
   message: 'This portal has no AKS clusters configured, so it cannot show pods, ArgoCD or Crossplane status yet.',

@@ -13,7 +13,7 @@ export type AlertsSource = (
   timeoutMs: number,
 ) => Promise<AlertsReading>;
 
-export const AZURE_ALERTS_SOURCE = 'Azure Monitor alerts';
+const AZURE_ALERTS_SOURCE = 'Azure Monitor alerts';
 
 /**
  * The alerts Azure Monitor lists for an entity the router has already read from the catalog
