@@ -15,7 +15,7 @@ import { KubernetesObject } from './types';
  * prunes on its own: Git (through a reviewed pull request) is the gate, and
  * deleting a file must not silently delete a stateful resource.
  */
-export function syncPolicyFor(env: EnvironmentConfig) {
+function syncPolicyFor(env: EnvironmentConfig) {
   const policy = env.syncPolicy ?? (env.name === 'prod' ? 'auto-no-prune' : 'auto');
   const common = {
     syncOptions: ['PruneLast=true', 'ApplyOutOfSyncOnly=true'],

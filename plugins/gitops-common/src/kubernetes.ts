@@ -16,7 +16,7 @@ export function connectionSecretName(resource: { name: string }): string {
   return `${resource.name}-connection`;
 }
 
-export function standardLabels(req: ServiceRequest): Record<string, string> {
+function standardLabels(req: ServiceRequest): Record<string, string> {
   const labels: Record<string, string> = {
     'app.kubernetes.io/name': req.name,
     'app.kubernetes.io/instance': req.name,
@@ -28,7 +28,7 @@ export function standardLabels(req: ServiceRequest): Record<string, string> {
   return labels;
 }
 
-export function selectorLabels(req: ServiceRequest): Record<string, string> {
+function selectorLabels(req: ServiceRequest): Record<string, string> {
   return {
     'app.kubernetes.io/name': req.name,
     'app.kubernetes.io/instance': req.name,

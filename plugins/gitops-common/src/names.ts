@@ -1,6 +1,6 @@
 /** Kubernetes DNS-1123 label: what every name we generate must be. */
-export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-export const MAX_NAME_LENGTH = 63;
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_NAME_LENGTH = 63;
 
 /** Explains why a name is not usable, in words a developer understands, or undefined when it is. */
 export function explainInvalidName(name: string): string | undefined {

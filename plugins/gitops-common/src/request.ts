@@ -2,12 +2,11 @@ import { z } from 'zod/v3';
 import { RESOURCE_KINDS } from '@internal/plugin-platform-common';
 import { explainInvalidName } from './names';
 
-export const SIZES = ['small', 'medium', 'large'] as const;
+const SIZES = ['small', 'medium', 'large'] as const;
 export type Size = (typeof SIZES)[number];
 
 /** The kinds of workload a golden path produces; they differ in probes and exposure. */
-export const WORKLOAD_TYPES = ['http', 'grpc', 'worker', 'frontend'] as const;
-export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
+const WORKLOAD_TYPES = ['http', 'grpc', 'worker', 'frontend'] as const;
 
 /** Self-service cloud resources, one Crossplane composite kind each (platform/crossplane). */
 export { RESOURCE_KINDS } from '@internal/plugin-platform-common';

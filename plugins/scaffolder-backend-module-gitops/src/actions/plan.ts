@@ -46,7 +46,7 @@ export async function existingOwner(
   return kustomization.commonAnnotations?.[OWNER_ANNOTATION] ?? 'an unknown owner';
 }
 
-export async function assertOwnership(
+async function assertOwnership(
   req: Pick<ServiceRequest, 'name' | 'owner'>,
   read: TreeReader,
 ) {

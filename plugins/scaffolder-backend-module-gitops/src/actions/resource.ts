@@ -55,7 +55,7 @@ function fullOwnerRef(owner: string) {
   return owner.includes(':') ? owner : `group:default/${owner.replace(/^.*\//, '')}`;
 }
 
-export function catalogPath(component: string, resource: string) {
+function catalogPath(component: string, resource: string) {
   return `catalog/${component}/${resource}.yaml`;
 }
 
@@ -63,7 +63,7 @@ const dump = (docs: unknown[]) =>
   docs.map(d => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 
 /** The change that attaches a resource to a service already in the GitOps repository. */
-export async function planAttach(
+async function planAttach(
   req: AttachRequest,
   settings: ReturnType<typeof readGitOpsSettings>,
   validator: ManifestValidator,

@@ -7,7 +7,7 @@ import { AuthService } from '@backstage/backend-plugin-api';
 import { GitAuth } from './GitOpsRepository';
 
 /** The embedded Git host (plugins/git-host-backend) serves under this path. */
-export function isEmbeddedGitHost(url: string): boolean {
+function isEmbeddedGitHost(url: string): boolean {
   return /\/api\/git-host\//.test(new URL(url).pathname);
 }
 

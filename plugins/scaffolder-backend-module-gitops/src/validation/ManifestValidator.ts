@@ -35,7 +35,7 @@ const CRD_FILES = [
 /** Kinds with no published schema that we still write; checked by unit tests instead. */
 const UNCHECKED = new Set(['kustomize.config.k8s.io/v1beta1/Kustomization']);
 
-export function defaultSchemasDirectory(): string {
+function defaultSchemasDirectory(): string {
   return resolvePackagePath(
     '@internal/plugin-scaffolder-backend-module-gitops',
     'schemas',
