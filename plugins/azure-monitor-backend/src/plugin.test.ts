@@ -11,14 +11,13 @@ import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   CLIENT_ID,
-  CLIENT_SECRET,
   entities,
   FakeAzure,
+  fakeAzureIdentity,
   fakeAzureOptions,
   PROD_SUB,
   resources,
   SHARED_SUB,
-  TENANT_ID,
 } from '@internal/test-fakes/azure';
 import {
   AlertsResponse,
@@ -60,15 +59,7 @@ describe('azureMonitorPlugin', () => {
         catalog.factory,
         mockServices.rootConfig.factory({
           data: {
-            azure: {
-              credentials: {
-                tenantId: TENANT_ID,
-                clientId: CLIENT_ID,
-                clientSecret: CLIENT_SECRET,
-                authorityHost: fake.url,
-              },
-              caData: fake.ca,
-            },
+            azure: fakeAzureIdentity(fake),
             azureMonitor: {
               subscriptionIds: [PROD_SUB, SHARED_SUB],
               armEndpoint: fake.url,

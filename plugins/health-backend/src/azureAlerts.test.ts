@@ -1,18 +1,10 @@
 import { mockCredentials, mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  entities,
-  FakeAzure,
-  fakeAzureOptions,
-  PROD_SUB,
-  TENANT_ID,
-} from '@internal/test-fakes/azure';
+import { entities, FakeAzure, fakeAzureIdentity, fakeAzureOptions, PROD_SUB } from '@internal/test-fakes/azure';
 import { FakeKubernetes, healthyDev, paymentsApi } from '@internal/test-fakes/kubernetes';
 import { healthPlugin } from './plugin';
-import { VerdictResponse } from './types';
+import { VerdictResponse } from '@internal/plugin-health-common';
 
 // payments-api as golden paths register it: its pods by kubernetes-id, its Azure resources by tag.
 const annotated: Entity = {
@@ -69,10 +61,7 @@ describe('firing Azure Monitor alerts in the verdict, read from Azure with the r
         kubernetes: clusters(dev.url),
         health: { cacheTtlMs: 1, staleTtlMs: 1 },
         // The one Azure identity, shared by health and Azure Monitor.
-        azure: {
-          credentials: { tenantId: TENANT_ID, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, authorityHost: azure.url },
-          caData: azure.ca,
-        },
+        azure: fakeAzureIdentity(azure),
         azureMonitor: { subscriptionIds: [PROD_SUB], armEndpoint: azure.url, cacheTtlMs: 1 },
       },
       [annotated, malformed],

@@ -7,12 +7,3 @@
  */
 export { healthPlugin as default } from './plugin';
 export { healthPlugin } from './plugin';
-export type {
-  EntityHealth,
-  EnvironmentApplication,
-  EnvironmentRow,
-  EnvironmentsResponse,
-  ResourceRow,
-  ResourcesResponse,
-  VerdictResponse,
-} from './types';

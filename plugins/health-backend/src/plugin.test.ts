@@ -23,7 +23,7 @@ import {
   EnvironmentsResponse,
   ResourcesResponse,
   VerdictResponse,
-} from './types';
+} from '@internal/plugin-health-common';
 
 const CLUSTER_TIMEOUT_MS = 1000;
 const ALICE = 'user:default/alice';

@@ -9,7 +9,7 @@ import { AddressInfo } from 'node:net';
 import { Server } from 'node:http';
 import { paymentsApi } from '@internal/test-fakes/kubernetes';
 import { createRouter } from './router';
-import { EntityHealth } from './types';
+import { EntityHealth } from '@internal/plugin-health-common';
 
 function answer(entity: Entity): EntityHealth {
   return {

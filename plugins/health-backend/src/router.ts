@@ -11,7 +11,7 @@ import {
   EnvironmentsResponse,
   ResourcesResponse,
   VerdictResponse,
-} from './types';
+} from '@internal/plugin-health-common';
 
 export type RouterOptions = {
   httpAuth: HttpAuthService;

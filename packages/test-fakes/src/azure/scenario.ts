@@ -187,6 +187,22 @@ export function fakeAzureOptions(): FakeAzureOptions {
   };
 }
 
+/**
+ * The `azure` block of app-config that signs in to this fake: the scenario's service principal,
+ * the fake's own login host and its certificate.
+ */
+export function fakeAzureIdentity(fake: { url: string; ca: string }) {
+  return {
+    credentials: {
+      tenantId: TENANT_ID,
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+      authorityHost: fake.url,
+    },
+    caData: fake.ca,
+  };
+}
+
 const component = (
   name: string,
   annotations: Record<string, string>,

@@ -1,14 +1,12 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { MemoryCache } from '@internal/test-fakes';
 import {
-  CLIENT_ID,
-  CLIENT_SECRET,
   entities,
   FakeAzure,
+  fakeAzureIdentity,
   fakeAzureOptions,
   PROD_SUB,
   SHARED_SUB,
-  TENANT_ID,
 } from '@internal/test-fakes/azure';
 import { AzureMonitorConfig } from '../config';
 import { createAzureCredential } from '@internal/plugin-platform-node';
@@ -32,15 +30,7 @@ describe('AzureMonitorService', () => {
     };
     return new AzureMonitorService({
       config,
-      credential: createAzureCredential({
-        credentials: {
-          tenantId: TENANT_ID,
-          clientId: CLIENT_ID,
-          clientSecret: CLIENT_SECRET,
-          authorityHost: fake.url,
-        },
-        caData: fake.ca,
-      }),
+      credential: createAzureCredential(fakeAzureIdentity(fake)),
       logger: mockServices.logger.mock(),
       cache: new MemoryCache(),
     });

@@ -15,10 +15,14 @@ import {
   computeEnvironmentVerdict,
   crossplaneSummary,
   crossplaneVerdict,
+  EntityHealth,
+  EnvironmentApplication,
+  EnvironmentRow,
   imageTag,
   labelReasons,
   NotConfigured,
   primaryApplication,
+  ResourceRow,
   SourceFailure,
   summarizePods,
   verdictFromReasons,
@@ -42,12 +46,6 @@ import {
   readHealthConfig,
   unknownClusterExtensions,
 } from '../config';
-import {
-  EntityHealth,
-  EnvironmentApplication,
-  EnvironmentRow,
-  ResourceRow,
-} from '../types';
 import { AlertsSource } from './azureAlerts';
 
 type CachedValue = Parameters<CacheService['set']>[1];
