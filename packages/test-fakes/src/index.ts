@@ -7,7 +7,7 @@
  *
  * @packageDocumentation
  */
-import path from 'path';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 
 export { selfSignedCertificate } from './certificates';
 export { MemoryCache } from './memoryCache';
@@ -23,4 +23,4 @@ export {
 } from './graph';
 
 /** For NODE_OPTIONS=--require: sends the hosts in E2E_HOST_MAP to the fakes. */
-export const HOST_MAP_PRELOAD = path.resolve(__dirname, '../hostMap.cjs');
+export const HOST_MAP_PRELOAD = resolvePackagePath('@internal/test-fakes', 'hostMap.cjs');

@@ -196,6 +196,7 @@ export async function startFakeForge(gitHostBase: string) {
       },
     );
     req.pipe(upstream);
+    return undefined;
   });
   await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
   const host = `127.0.0.1:${(server.address() as any).port}`;
