@@ -5,7 +5,6 @@ export { METRICS_RANGES } from './api/types';
 export type { AzureMonitorApi } from './api';
 export { AzureMetricsCard } from './components/AzureMetricsCard';
 export { AzureAlertsCard } from './components/AzureAlertsCard';
-export { ServiceFailed } from './components/ServiceFailed';
 export {
   AZURE_MONITOR_ANNOTATIONS,
   AZURE_RESOURCE_GROUP_ANNOTATION,

@@ -1,8 +1,8 @@
 import { Progress, WarningPanel } from '@backstage/core-components';
+import { ServiceFailed } from '@internal/plugin-platform-react';
 import { Box, Typography } from '@material-ui/core';
 import { ReactNode } from 'react';
 import { AzureProblem, Freshness, NotConfiguredResponse } from '../../api';
-import { ServiceFailed } from '../ServiceFailed';
 import { NotConfigured, PortalNotConfigured } from './NotConfigured';
 import { formatTimestamp, timeAgo } from './time';
 

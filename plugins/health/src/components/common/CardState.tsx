@@ -7,7 +7,6 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { ServiceFailed } from '@internal/plugin-azure-monitor';
 import type {
   NotConfigured,
   SourceFailure,
@@ -18,6 +17,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { HealthApi, healthApiRef } from '../../api';
 
 import { KUBERNETES_ID_ANNOTATION } from '@internal/plugin-platform-common';
+import { ServiceFailed } from '@internal/plugin-platform-react';
 
 export { KUBERNETES_ID_ANNOTATION };
 

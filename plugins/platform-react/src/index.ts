@@ -1,0 +1,1 @@
+export { ServiceFailed } from './components/ServiceFailed';
