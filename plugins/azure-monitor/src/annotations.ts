@@ -16,6 +16,13 @@ export const isAzureMonitorAvailable = (entity: Entity) =>
     Boolean(entity.metadata.annotations?.[key]?.trim()),
   );
 
-/** The cards belong on Components; other kinds keep their pages uncluttered. */
+/** Kinds whose entities stand for Azure resources: a workload's, or one resource itself. */
+const KINDS_WITH_AZURE_RESOURCES = ['component', 'resource'];
+
+/**
+ * The cards belong on Components and Resources that name their Azure resources; other kinds
+ * (systems, APIs, groups) keep their pages uncluttered.
+ */
 export const isAzureMonitorCardShown = (entity: Entity) =>
-  entity.kind.toLowerCase() === 'component' && isAzureMonitorAvailable(entity);
+  KINDS_WITH_AZURE_RESOURCES.includes(entity.kind.toLowerCase()) &&
+  isAzureMonitorAvailable(entity);

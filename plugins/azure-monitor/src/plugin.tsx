@@ -35,7 +35,7 @@ const alertsCard = EntityCardBlueprint.make({
   },
 });
 
-/** Azure Monitor metrics and firing alerts on a component's overview page. */
+/** Azure Monitor metrics and firing alerts on the overview of components and resources. */
 export const azureMonitorPlugin = createFrontendPlugin({
   pluginId: 'azure-monitor',
   extensions: [azureMonitorApi, metricsCard, alertsCard],

@@ -5,4 +5,8 @@ export type { HealthApi } from './api';
 export { HealthVerdictCard } from './components/HealthVerdictCard';
 export { EnvironmentsCard } from './components/EnvironmentsCard';
 export { CloudResourcesCard } from './components/CloudResourcesCard';
-export { isHealthAvailable } from './components/common/CardState';
+export {
+  isCloudResourcesAvailable,
+  isHealthAvailable,
+  isWorkloadHealthAvailable,
+} from './components/common/CardState';

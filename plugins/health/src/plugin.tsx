@@ -7,7 +7,10 @@ import {
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { kubernetesAuthProvidersApiRef } from '@backstage/plugin-kubernetes-react';
 import { healthApiRef, HealthClient } from './api';
-import { isHealthAvailable } from './components/common/CardState';
+import {
+  isCloudResourcesAvailable,
+  isWorkloadHealthAvailable,
+} from './components/common/CardState';
 
 const healthApi = ApiBlueprint.make({
   params: defineParams =>
@@ -31,7 +34,7 @@ const healthApi = ApiBlueprint.make({
 const healthVerdictCard = EntityCardBlueprint.make({
   name: 'verdict',
   params: {
-    filter: isHealthAvailable,
+    filter: isWorkloadHealthAvailable,
     loader: () =>
       import('./components/HealthVerdictCard').then(m => <m.HealthVerdictCard />),
   },
@@ -40,7 +43,7 @@ const healthVerdictCard = EntityCardBlueprint.make({
 const environmentsCard = EntityCardBlueprint.make({
   name: 'environments',
   params: {
-    filter: isHealthAvailable,
+    filter: isWorkloadHealthAvailable,
     loader: () =>
       import('./components/EnvironmentsCard').then(m => <m.EnvironmentsCard />),
   },
@@ -49,13 +52,16 @@ const environmentsCard = EntityCardBlueprint.make({
 const cloudResourcesCard = EntityCardBlueprint.make({
   name: 'cloud-resources',
   params: {
-    filter: isHealthAvailable,
+    filter: isCloudResourcesAvailable,
     loader: () =>
       import('./components/CloudResourcesCard').then(m => <m.CloudResourcesCard />),
   },
 });
 
-/** Health, environments and cloud resources on a component's overview page. */
+/**
+ * Health, environments and cloud resources on a component's overview page; on a Resource's,
+ * the Crossplane state of that resource.
+ */
 export const healthPlugin = createFrontendPlugin({
   pluginId: 'health',
   extensions: [healthApi, healthVerdictCard, environmentsCard, cloudResourcesCard],

@@ -90,6 +90,9 @@ describe('isAzureMonitorAvailable', () => {
     expect(isAzureMonitorAvailable(withAnnotation('backstage.io/kubernetes-id'))).toBe(false);
     expect(isAzureMonitorCardShown({ ...entity, kind: 'System' })).toBe(false);
     expect(isAzureMonitorCardShown(entity)).toBe(true);
+    // A Resource that names its Azure resource gets its metrics and alerts; one that does not, no card.
+    expect(isAzureMonitorCardShown({ ...withAnnotation('azure.com/resource-id'), kind: 'Resource' })).toBe(true);
+    expect(isAzureMonitorCardShown({ ...entity, kind: 'Resource', metadata: { name: 'payments-db' } })).toBe(false);
   });
 });
 

@@ -3,10 +3,14 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { ResponseError } from '@backstage/errors';
-import { HealthApi, healthApiRef } from '../api';
+import { HealthApi, healthApiRef, ResourceRow } from '../api';
 import { CloudResourcesCard } from './CloudResourcesCard';
 import { EnvironmentsCard } from './EnvironmentsCard';
 import { HealthVerdictCard } from './HealthVerdictCard';
+import {
+  isCloudResourcesAvailable,
+  isWorkloadHealthAvailable,
+} from './common/CardState';
 
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
@@ -288,7 +292,82 @@ describe('EnvironmentsCard', () => {
   });
 });
 
+// A Resource as gitops:resource:publish writes it: its component's kubernetes-id.
+const ordersDb: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'orders-db',
+    annotations: {
+      'backstage.io/kubernetes-id': 'orders-api',
+      'idp-portal/crossplane-kind': 'Database',
+    },
+  },
+  spec: { type: 'database', owner: 'group:default/payments-team', dependencyOf: ['component:default/orders-api'] },
+};
+
+describe('which entities get which card', () => {
+  it('gives health and environments to deployed components only, never to a Resource', () => {
+    expect(isWorkloadHealthAvailable(entity)).toBe(true);
+    expect(isWorkloadHealthAvailable({ ...entity, spec: { ...entity.spec, type: 'website' } })).toBe(true);
+    expect(isWorkloadHealthAvailable(ordersDb)).toBe(false);
+    expect(isWorkloadHealthAvailable({ ...entity, metadata: { name: 'orders-api' } })).toBe(false);
+  });
+
+  it('gives cloud resources to deployed components and to Resources under a kubernetes-id', () => {
+    expect(isCloudResourcesAvailable(entity)).toBe(true);
+    expect(isCloudResourcesAvailable(ordersDb)).toBe(true);
+    // The example catalog's payments-db names no kubernetes-id: no card that could only fail.
+    expect(isCloudResourcesAvailable({ ...ordersDb, metadata: { name: 'payments-db' } })).toBe(false);
+    expect(isCloudResourcesAvailable({ ...ordersDb, kind: 'System' })).toBe(false);
+  });
+});
+
 describe('CloudResourcesCard', () => {
+  const row = (kind: string, name: string, environment: string): ResourceRow => ({
+    kind,
+    name,
+    environment,
+    cluster: `aks-${environment}`,
+    ready: 'True',
+    synced: 'True',
+    messages: [],
+    verdict: { state: 'Healthy', reasons: [] },
+  });
+
+  it("on a Resource's page shows that resource in each environment, not its component's others", async () => {
+    const getResources = jest.fn(async () => ({
+      entityRef: 'resource:default/orders-db',
+      generatedAt,
+      failures: [],
+      resources: [row('Database', 'orders-db', 'dev'), row('Cache', 'orders-cache', 'dev'), row('Database', 'orders-db', 'prod')],
+    }));
+    await render(<CloudResourcesCard />, api({ getResources }), ordersDb);
+    const list = await screen.findByRole('list', { name: 'cloud resources' });
+    expect(list.querySelectorAll('li')).toHaveLength(2);
+    expect(screen.getAllByText('Database orders-db')).toHaveLength(2);
+    expect(screen.queryByText(/orders-cache/)).not.toBeInTheDocument();
+    expect(getResources).toHaveBeenCalledWith({ kind: 'Resource', namespace: 'default', name: 'orders-db' });
+  });
+
+  it('says so when no cluster has the Resource yet', async () => {
+    await render(
+      <CloudResourcesCard />,
+      api({
+        getResources: async () => ({
+          entityRef: 'resource:default/orders-db',
+          generatedAt,
+          failures: [],
+          resources: [row('Cache', 'orders-cache', 'dev')],
+        }),
+      }),
+      ordersDb,
+    );
+    expect(
+      await screen.findByText('No cluster has a Crossplane resource named orders-db yet.'),
+    ).toBeInTheDocument();
+  });
+
   it('explains a failed Synced condition and a missing connection secret', async () => {
     await render(
       <CloudResourcesCard />,

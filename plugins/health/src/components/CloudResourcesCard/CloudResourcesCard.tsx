@@ -1,3 +1,5 @@
+import { Entity } from '@backstage/catalog-model';
+import { useEntity } from '@backstage/plugin-catalog-react';
 import { Box, List, ListItem, Typography } from '@material-ui/core';
 import { ResourceRow } from '../../api';
 import { HealthCardFrame, loadCard } from '../common/CardState';
@@ -48,19 +50,39 @@ const Resource = ({ row }: { row: ResourceRow }) => (
   </ListItem>
 );
 
-/** Each Crossplane resource of the component, its conditions explained. */
-export const CloudResourcesCard = () => (
-  <HealthCardFrame title="Cloud resources" load={loadCard.resources}>
-    {({ resources }) =>
-      resources.length === 0 ? (
-        <Typography variant="body2">This component has no Crossplane resources.</Typography>
-      ) : (
-        <List dense aria-label="cloud resources">
-          {resources.map((row, i) => (
-            <Resource key={i} row={row} />
-          ))}
-        </List>
-      )
-    }
-  </HealthCardFrame>
-);
+/**
+ * The rows this entity stands for. A Resource from a golden path shares its component's
+ * kubernetes-id, and its Crossplane object has the Resource's name, one per environment.
+ */
+export function rowsOf(entity: Entity, rows: ResourceRow[]): ResourceRow[] {
+  if (entity.kind.toLowerCase() !== 'resource') return rows;
+  return rows.filter(row => row.name === entity.metadata.name);
+}
+
+/** Each Crossplane resource of the component, or of the Resource, its conditions explained. */
+export const CloudResourcesCard = () => {
+  const { entity } = useEntity();
+  return (
+    <HealthCardFrame title="Cloud resources" load={loadCard.resources}>
+      {({ resources }) => {
+        const rows = rowsOf(entity, resources);
+        if (rows.length > 0) {
+          return (
+            <List dense aria-label="cloud resources">
+              {rows.map((row, i) => (
+                <Resource key={i} row={row} />
+              ))}
+            </List>
+          );
+        }
+        return (
+          <Typography variant="body2">
+            {entity.kind.toLowerCase() === 'resource'
+              ? `No cluster has a Crossplane resource named ${entity.metadata.name} yet.`
+              : 'This component has no Crossplane resources.'}
+          </Typography>
+        );
+      }}
+    </HealthCardFrame>
+  );
+};

@@ -25,6 +25,24 @@ export { KUBERNETES_ID_ANNOTATION };
 export const isHealthAvailable = (entity: Entity) =>
   Boolean(entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION]);
 
+const isKind = (entity: Entity, kind: string) =>
+  entity.kind.toLowerCase() === kind;
+
+/**
+ * Pods and ArgoCD Applications run for components. A Resource from a golden path carries its
+ * component's kubernetes-id, so these cards would show the component's pods as its own.
+ */
+export const isWorkloadHealthAvailable = (entity: Entity) =>
+  isKind(entity, 'component') && isHealthAvailable(entity);
+
+/**
+ * Crossplane resources: all of a component's, or the one a golden path's Resource stands for
+ * (found under its component's kubernetes-id, by its name).
+ */
+export const isCloudResourcesAvailable = (entity: Entity) =>
+  (isKind(entity, 'component') || isKind(entity, 'resource')) &&
+  isHealthAvailable(entity);
+
 /** A stale answer is asked for again this often, this many times. */
 const STALE_RETRY_MS = 3000;
 const STALE_RETRIES = 5;
