@@ -1,4 +1,4 @@
-import type { AlertSeverity, AzureAlert } from './index';
+import type { AlertSeverity, AzureAlert } from './types';
 
 export const ALERT_SEVERITIES: AlertSeverity[] = ['Sev0', 'Sev1', 'Sev2', 'Sev3', 'Sev4'];
 
