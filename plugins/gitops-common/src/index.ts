@@ -1,4 +1,5 @@
 export * from './names';
+export * from './nameRules';
 export * from './request';
 export * from './platform';
 export * from './layout';

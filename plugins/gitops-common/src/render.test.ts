@@ -25,12 +25,14 @@ function byPath(files: ReturnType<typeof renderService>) {
 
 describe('serviceRequestSchema', () => {
   it.each([
-    ['Payments', 'must be lowercase'],
-    ['team/payments', 'must not contain "/" or ".."'],
-    ['..', 'must not contain "/" or ".."'],
-    ['a'.repeat(64), 'at most 63 characters (it has 64)'],
-    ['-payments', 'must start and end with a letter or digit'],
-    ['pay_ments', 'may contain only lowercase letters'],
+    ['Payments', 'has capital letters'],
+    ['team/payments', '"/" or ".." would change the paths'],
+    ['..', '"/" or ".." would change the paths'],
+    ['a'.repeat(64), 'has 64 characters'],
+    ['-payments', 'start and end with a letter or digit'],
+    ['pay_ments', 'contains "_"'],
+    ['1payments', 'a DNS-1035 label, which must start with a letter'],
+    ['kube-system', 'is reserved'],
   ])('refuses the name %j', (name, message) => {
     const result = serviceRequestSchema.safeParse({
       name,

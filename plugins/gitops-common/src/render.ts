@@ -120,8 +120,8 @@ function overlayFiles(
   return [fileOf(p('kustomization.yaml'), kustomization), ...files];
 }
 
-export function relativeToOverlay(service: string, env: string, path: string) {
-  return path.slice(gitopsPaths.overlay(service, env).length + 1);
+export function relativeToOverlay(serviceName: string, env: string, path: string) {
+  return path.slice(gitopsPaths.overlay(serviceName, env).length + 1);
 }
 
 export function resourceFile(

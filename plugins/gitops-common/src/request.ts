@@ -1,6 +1,7 @@
 import { z } from 'zod/v3';
 import { RESOURCE_KINDS } from '@internal/plugin-platform-common';
-import { explainInvalidName } from './names';
+import { entityName, explainInvalidName } from './names';
+import { checkName, NameContext, NameProblem, NameRole } from './nameRules';
 
 const SIZES = ['small', 'medium', 'large'] as const;
 export type Size = (typeof SIZES)[number];
@@ -20,6 +21,18 @@ export const dnsName = (what: string) =>
         code: z.ZodIssueCode.custom,
         message: `${what} "${value}" ${problem}`,
       });
+    }
+  });
+
+/**
+ * A name checked by {@link checkName} without configuration: every rule but the ones that
+ * depend on the configured environments and reserved names, which the actions check again
+ * with their configuration before any side effect.
+ */
+const nameOf = (role: NameRole) =>
+  z.string().superRefine((value, ctx) => {
+    for (const problem of checkName(value, role)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem.message });
     }
   });
 
@@ -54,16 +67,25 @@ const isUrl = (value: string) => {
   }
 };
 
-export const resourceRequestSchema = z.object({
-  kind: z.enum(RESOURCE_KINDS).describe('Database, Cache, Queue or DocumentDatabase'),
-  name: dnsName('Resource name').describe('Resource name (DNS-1123 label)'),
-  size: blankAsUnset(z.enum(SIZES).default('small')),
-});
+export const resourceRequestSchema = z
+  .object({
+    kind: z.enum(RESOURCE_KINDS).describe('Database, Cache, Queue or DocumentDatabase'),
+    name: z.string().describe('Resource name (DNS-1123 label); also the Azure names of its kind'),
+    size: blankAsUnset(z.enum(SIZES).default('small')),
+  })
+  // Object-level: what a resource's name becomes in Azure depends on its kind.
+  .superRefine((resource, ctx) => {
+    for (const problem of checkName(resource.name, 'resource', { kind: resource.kind })) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['name'], message: problem.message });
+    }
+  });
 export type ResourceRequest = z.infer<typeof resourceRequestSchema>;
 
 /** A golden-path request: the form's answers, as the scaffolder actions take them. */
 export const serviceRequestSchema = z.object({
-  name: dnsName('Service name').describe('Service name (DNS-1123 label, at most 63 characters)'),
+  name: nameOf('service').describe(
+    'Service name: a DNS-1035 label of at most 63 characters, not a system namespace',
+  ),
   owner: entityRef()
     .refine(ref => ref.toLowerCase().startsWith('group:'), {
       message:
@@ -110,4 +132,32 @@ export function describeZodError(error: z.ZodError): string {
         : issue.message;
     })
     .join('; ');
+}
+
+/**
+ * Every name a service request gives, checked with the configured context: the service (with
+ * the configured environments and reserved names), its team's ArgoCD AppProject and each
+ * resource for its kind. The actions call it before any side effect.
+ */
+export function checkServiceRequestNames(
+  req: Pick<ServiceRequest, 'name' | 'owner' | 'resources'>,
+  context: NameContext,
+): NameProblem[] {
+  const problems = [
+    ...checkName(req.name, 'service', context),
+    ...checkName(entityName(req.owner), 'team', context),
+    ...req.resources.flatMap(r => checkName(r.name, 'resource', { ...context, kind: r.kind })),
+  ];
+  const seen = new Set<string>();
+  for (const { name } of req.resources) {
+    if (seen.has(name)) {
+      problems.push({
+        rule: 'duplicate',
+        objects: ['connection Secret', 'catalog Resource'],
+        message: `Resource name "${name}" is given twice; each resource of a service needs its own name, because its connection Secret ${name}-connection and its catalog Resource are named after it.`,
+      });
+    }
+    seen.add(name);
+  }
+  return problems;
 }
