@@ -315,6 +315,7 @@ async function main() {
     });
     const body = await res.json();
     const ms = performance.now() - t;
+    if (!res.ok) throw new Error(`the route answered ${res.status}: ${JSON.stringify(body)}`);
     const pods = body.environments.reduce((n, e) => n + e.pods.total, 0);
     if (pods !== 2000 || body.failures.length)
       throw new Error(

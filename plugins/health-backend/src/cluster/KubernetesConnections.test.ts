@@ -1,4 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
+import net from 'node:net';
 import { FakeKubernetes, healthyDev } from '@internal/test-fakes/kubernetes';
 import { ClusterConfig } from '../config';
 import { KubernetesConnections } from './KubernetesConnections';
@@ -120,5 +121,40 @@ describe('KubernetesConnections', () => {
 
     expect(error.code).toBe('ECONNREFUSED');
     connections.close();
+  });
+
+  it('sends a GET again when the server had closed the kept-alive socket it went out on', async () => {
+    // Answers the first request of each socket, then drops the socket when it is reused,
+    // as an API server or an Azure load balancer does with an idle connection.
+    let sockets = 0;
+    const server = net.createServer(socket => {
+      sockets += 1;
+      let served = false;
+      socket.on('data', () => {
+        if (served) {
+          socket.destroy();
+          return;
+        }
+        served = true;
+        const body = JSON.stringify({ kind: 'PodList', items: [] });
+        socket.write(
+          `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`,
+        );
+      });
+    });
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as net.AddressInfo;
+    const connections = new KubernetesConnections();
+    try {
+      const dev = { ...cluster(fake), url: `http://127.0.0.1:${port}` } as ClusterConfig;
+      const connection = connections.for(dev, 'sa-token');
+      for (let i = 0; i < 3; i++) {
+        await expect(connection.getJson('/api/v1/pods', signal)).resolves.toEqual({ kind: 'PodList', items: [] });
+      }
+      expect(sockets).toBe(3);
+    } finally {
+      connections.close();
+      server.close();
+    }
   });
 });

@@ -208,8 +208,21 @@ function getBytes(
         reject,
       ),
     );
-    req.on('error', reject);
+    req.on('error', error => {
+      // The API server (or a load balancer before it) closed the idle kept-alive socket as
+      // this GET went out on it. Node's documented remedy: send it again on a new socket.
+      if (isStaleSocket(req, error) && !options.signal.aborted) {
+        getBytes(url, options).then(resolve, reject);
+      } else {
+        reject(error);
+      }
+    });
   });
+}
+
+/** A reused kept-alive socket that turned out closed; safe to retry for a GET. */
+function isStaleSocket(req: http.ClientRequest, error: unknown): boolean {
+  return req.reusedSocket && (error as { code?: unknown })?.code === 'ECONNRESET';
 }
 
 function clientFor(url: string): typeof http | typeof https {

@@ -96,7 +96,15 @@ export function runPodListThread(port: MessagePort): void {
         }
       });
     });
-    req.on('error', fail);
+    req.on('error', error => {
+      // A kept-alive socket the server had just closed: send the GET again on a new one.
+      if (req.reusedSocket && (error as { code?: unknown })?.code === 'ECONNRESET' && requests.get(id) === req) {
+        requests.delete(id);
+        fetchList(request);
+      } else {
+        fail(error);
+      }
+    });
     requests.set(id, req);
   };
 
