@@ -1,60 +1,63 @@
-# Builds the portal image: the backend, serving the built frontend.
-# Run from the repository root: docker build . -t contoso/idp-portal
+# syntax=docker/dockerfile:1
 #
-# Before building this image, be sure to have run the following commands in the repo root:
+# The portal image: the backend, serving the built frontend. Built from a clean checkout,
+# from the repository root:
 #
-# yarn install --immutable
-# yarn tsc
-# yarn build:backend
+#   docker build -t contoso.azurecr.io/idp-portal:<version> .
 #
-# Host build steps (yarn install, yarn build:backend) must use the same
-# Node version as the FROM image below. Mismatched versions break native modules.
-#
-#
-# Alternatively, there is also a multi-stage Dockerfile documented here:
-# https://backstage.io/docs/deployment/docker#multi-stage-build
+# Stages: manifests (every package.json) -> build (yarn install, tsc, the backend bundle)
+# -> production-deps (production node_modules, native modules compiled here) -> the image,
+# which has no compiler, no Yarn and no source, and runs as the numeric user 1000.
+# docs/production.md describes the build, the configuration and the environment variables.
 
-FROM node:22-bookworm-slim
+ARG NODE_IMAGE=node:22-bookworm-slim
 
-# Install sqlite3 dependencies. You can skip this if you don't use sqlite3 in the image,
-# in which case you should also move better-sqlite3 to "devDependencies" in package.json.
-RUN --mount=type=cache,target=/var/cache/apt,sharing=locked \
-    --mount=type=cache,target=/var/lib/apt,sharing=locked \
-    apt-get update && \
-    apt-get install -y --no-install-recommends libsqlite3-dev && \
-    rm -rf /var/lib/apt/lists/*
-
-# From here on we use the least-privileged `node` user to run the backend.
-USER node
-
-# This should create the app dir as `node`.
-# If it is instead created as `root` then the `tar` command below will fail: `can't create directory 'packages/': Permission denied`.
-# If this occurs, then ensure BuildKit is enabled (`DOCKER_BUILDKIT=1`) so the app dir is correctly created as `node`.
+# Only the package.json of each workspace, so the yarn install layer below is rebuilt when
+# a manifest or the lockfile changes, not on every source change.
+FROM ${NODE_IMAGE} AS manifests
 WORKDIR /app
+COPY packages packages
+COPY plugins plugins
+RUN find packages plugins -mindepth 2 -maxdepth 2 \! -name package.json -exec rm -rf {} \+
 
-# Copy files needed by Yarn
-COPY --chown=node:node .yarn ./.yarn
-COPY --chown=node:node .yarnrc.yml ./
-COPY --chown=node:node backstage.json ./
+# What compiling better-sqlite3 (and any other native module) needs. Build stages only.
+FROM ${NODE_IMAGE} AS build-tools
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 g++ make \
+  && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+# The image's Yarn 1 hands over to the release .yarnrc.yml names (yarnPath, .yarn/releases).
+COPY .yarnrc.yml package.json yarn.lock backstage.json ./
+COPY .yarn/releases .yarn/releases
 
-# This switches many Node.js dependencies to production mode.
+FROM build-tools AS build
+COPY --from=manifests /app ./
+RUN --mount=type=cache,target=/root/.yarn/berry/cache,sharing=locked \
+  yarn install --immutable
+COPY . .
+RUN yarn tsc
+# packages/backend/dist/{skeleton,bundle}.tar.gz; the bundle carries the built frontend
+# (the backend depends on the app package, which app-backend serves).
+RUN yarn build:backend
+RUN mkdir /bundle && tar xzf packages/backend/dist/bundle.tar.gz -C /bundle
+
+FROM build-tools AS production-deps
 ENV NODE_ENV=production
-
-# Copy repo skeleton first, to avoid unnecessary docker cache invalidation.
-# The skeleton contains the package.json of each package in the monorepo,
-# and along with yarn.lock and the root package.json, that's enough to run yarn install.
-COPY --chown=node:node yarn.lock package.json packages/backend/dist/skeleton.tar.gz ./
+COPY --from=build /app/packages/backend/dist/skeleton.tar.gz ./
 RUN tar xzf skeleton.tar.gz && rm skeleton.tar.gz
+RUN --mount=type=cache,target=/root/.yarn/berry/cache,sharing=locked \
+  yarn workspaces focus --all --production \
+  && rm -rf .yarn .yarnrc.yml yarn.lock
 
-RUN --mount=type=cache,target=/home/node/.cache/yarn,sharing=locked,uid=1000,gid=1000 \
-    yarn workspaces focus --all --production && rm -rf "$(yarn cache clean)"
-
-# The example organisation and the portal's own catalog entry.
-COPY --chown=node:node catalog ./catalog
-COPY --chown=node:node catalog-info.yaml ./
-
-# Then copy the rest of the backend bundle, along with any other files we might want.
-COPY --chown=node:node packages/backend/dist/bundle.tar.gz app-config*.yaml ./
-RUN tar xzf bundle.tar.gz && rm bundle.tar.gz
-
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and only readable by the portal's user: the running process cannot change
+# its own code, and the pod runs with a read-only root filesystem anyway.
+COPY --from=production-deps /app ./
+COPY --from=build /bundle ./
+COPY app-config.yaml app-config.production.yaml catalog-info.yaml ./
+# node, by number, so the kubelet can check runAsNonRoot.
+USER 1000:1000
+EXPOSE 7007
 CMD ["node", "packages/backend", "--config", "app-config.yaml", "--config", "app-config.production.yaml"]
