@@ -13,6 +13,9 @@ export const gitopsPaths = {
   project: (team: string) => `argocd/projects/${team}.yaml`,
 };
 
+/** The Crossplane kind of a catalog Resource a golden path registered (Database, Cache, …). */
+export const CROSSPLANE_KIND_ANNOTATION = 'idp-portal/crossplane-kind';
+
 export {
   OWNER_ANNOTATION,
   ENVIRONMENT_LABEL,

@@ -131,7 +131,11 @@ export function describeZodError(error: z.ZodError): string {
         ? `${field} ${issue.message}`
         : issue.message;
     })
-    .join('; ');
+    .reduce((text, message) => {
+      if (!text) return message;
+      // checkName's messages are whole sentences; the others are clauses.
+      return `${text}${text.endsWith('.') ? ' ' : '; '}${message}`;
+    }, '');
 }
 
 /**
