@@ -49,6 +49,14 @@ export interface Config {
       /** Template for a file's raw URL; {repo}, {ref} and {path} are replaced. */
       rawUrl?: string;
     };
+    /**
+     * Names no service may have, on top of the built-in ones (system namespaces such as
+     * default, kube-*, argocd, crossplane-system, gatekeeper-system, azure-*; see
+     * DEFAULT_RESERVED_NAMES in @internal/plugin-gitops-common). An entry ending in `*` is a
+     * prefix. The golden-path form and the actions both refuse them.
+     * @visibility frontend
+     */
+    reservedNames?: string[];
     /** Attempts when a push loses a race with another push. Default 4. */
     maxPushAttempts?: number;
   };

@@ -2,7 +2,9 @@ import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import {
   defaultPlatformConfig,
+  NameContext,
   PlatformConfig,
+  readNamingContext,
 } from '@internal/plugin-gitops-common';
 import { readEnvironments } from '@internal/plugin-platform-common';
 
@@ -12,6 +14,8 @@ export type GitOpsSettings = {
   platform: PlatformConfig;
   credentials?: { username?: string; password?: string };
   maxPushAttempts: number;
+  /** What names are checked against: the environments and the reserved names. */
+  naming: NameContext;
 };
 
 /** Reads `gitops:` on every call, so a changed config applies to the next task. */
@@ -60,5 +64,6 @@ export function readGitOpsSettings(config: Config): GitOpsSettings {
       password: credentials.getOptionalString('password'),
     },
     maxPushAttempts: gitops.getOptionalNumber('maxPushAttempts') ?? 4,
+    naming: readNamingContext(config),
   };
 }

@@ -14,7 +14,7 @@ import { createRepoPublishAction } from './actions/repository';
 import { createResourcePublishAction } from './actions/resource';
 import { ManifestValidator } from './validation/ManifestValidator';
 import { readAccessSettings } from '@internal/plugin-access-common';
-import { OwnerGuard } from './access/OwnerGuard';
+import { accessChecks } from './access/accessChecks';
 
 export const scaffolderModuleGitOps = createBackendModule({
   pluginId: 'scaffolder',
@@ -33,7 +33,7 @@ export const scaffolderModuleGitOps = createBackendModule({
           config,
           integrations: ScmIntegrations.fromConfig(config),
           validator: ManifestValidator.fromDirectory(),
-          guard: new OwnerGuard({
+          ...accessChecks({
             catalog,
             auth,
             auditor,

@@ -6,7 +6,7 @@ import { serviceRequestSchema } from '@internal/plugin-gitops-common';
 import { testOrgAccess } from '@internal/test-fakes/access';
 import Ajv from 'ajv';
 import path from 'path';
-import { OwnerGuard } from '../access/OwnerGuard';
+import { accessChecks } from '../access/accessChecks';
 import { ManifestValidator } from '../validation/ManifestValidator';
 import { createCatalogWaitAction } from './catalogWait';
 import { parseInput } from './input';
@@ -19,7 +19,7 @@ const deps = {
   config,
   integrations: ScmIntegrations.fromConfig(config),
   validator: ManifestValidator.fromDirectory(path.resolve(__dirname, '../../schemas')),
-  guard: new OwnerGuard(testOrgAccess()),
+  ...accessChecks(testOrgAccess()),
   auth: mockServices.auth(),
 };
 const actions = [

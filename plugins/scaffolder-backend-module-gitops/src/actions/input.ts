@@ -1,5 +1,5 @@
 import { InputError } from '@backstage/errors';
-import { describeZodError } from '@internal/plugin-gitops-common';
+import { describeZodError, NameProblem } from '@internal/plugin-gitops-common';
 import { z } from 'zod/v3';
 
 /**
@@ -18,4 +18,11 @@ export function parseInput<T extends z.ZodTypeAny>(
     throw new InputError(`Invalid ${what}: ${describeZodError(result.error)}`);
   }
   return result.data;
+}
+
+/** Refuses names a target would reject, every broken rule in one message, before any side effect. */
+export function assertValidNames(problems: NameProblem[]): void {
+  if (problems.length > 0) {
+    throw new InputError(`${problems.map(p => p.message).join(' ')} Nothing was changed.`);
+  }
 }

@@ -6,8 +6,9 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import path from 'path';
 import { gitHostPlugin } from '@internal/plugin-git-host-backend';
 import { headOf, startGitServer } from '@internal/test-fakes/git';
-import { testOrgAccess } from '@internal/test-fakes/access';
-import { OwnerGuard } from '../access/OwnerGuard';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { testOrg, testOrgAccess } from '@internal/test-fakes/access';
+import { accessChecks } from '../access/accessChecks';
 import { ManifestValidator } from '../validation/ManifestValidator';
 import { createResourcePublishAction } from './resource';
 import {
@@ -75,7 +76,22 @@ describe('golden paths decide the owner on the server', () => {
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
-      guard: new OwnerGuard({ ...testOrgAccess(), auditor: recorded.auditor }),
+      ...accessChecks({
+        ...testOrgAccess(),
+        // sre-tools, created below, as catalog:register would have registered it.
+        catalog: catalogServiceMock({
+          entities: [
+            ...testOrg,
+            {
+              apiVersion: 'backstage.io/v1alpha1',
+              kind: 'Component',
+              metadata: { name: 'sre-tools' },
+              spec: { type: 'service', lifecycle: 'production', owner: 'group:default/payments-team' },
+            },
+          ],
+        }),
+        auditor: recorded.auditor,
+      }),
       auth: mockServices.auth(),
       auditor: recorded.auditor,
     };
@@ -116,6 +132,17 @@ describe('golden paths decide the owner on the server', () => {
     expect(
       recorded.events.find(e => e.eventId === 'golden-path-run'),
     ).toMatchObject({ status: 'failed' });
+  });
+
+  it('refuses an owner the catalog does not have, even for a platform admin, and nothing is pushed', async () => {
+    const head = await headOf(server.gitopsUrl);
+    const input = { name: 'ghost-owned', owner: 'group:default/ghost-team' };
+    // amara.okafor is a platform admin: the owner guard alone would let her act for any team.
+    await expect(check.handler(ctx('amara.okafor', input))).rejects.toThrow(
+      'The owner group:default/ghost-team is not in the catalog (or you may not see it). Choose an existing team, for example with the owner picker; nothing was changed.',
+    );
+    await expect(publish.handler(ctx('amara.okafor', input))).rejects.toThrow(/is not in the catalog/);
+    expect(await headOf(server.gitopsUrl)).toBe(head);
   });
 
   it('refuses a user in no team, and a task with no user', async () => {

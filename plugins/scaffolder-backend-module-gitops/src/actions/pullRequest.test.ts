@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { gitHostPlugin } from '@internal/plugin-git-host-backend';
 import { cloneRepo, startFakeForge, startGitServer } from '@internal/test-fakes/git';
 import { testOrgAccess } from '@internal/test-fakes/access';
-import { OwnerGuard } from '../access/OwnerGuard';
+import { accessChecks } from '../access/accessChecks';
 import { ManifestValidator } from '../validation/ManifestValidator';
 import { createServicePublishAction } from './service';
 
@@ -66,7 +66,7 @@ describe.each([
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
-      guard: new OwnerGuard(testOrgAccess()), auth: mockServices.auth(),
+      ...accessChecks(testOrgAccess()), auth: mockServices.auth(),
     });
   });
   afterAll(async () => {
@@ -118,7 +118,7 @@ it('refuses pull-request mode on a host without a GitHub or Azure DevOps integra
   const server = await startGitServer(gitHostPlugin);
   try {
     const config = new ConfigReader({ gitops: { repoUrl: server.gitopsUrl, environments } });
-    const publish = createServicePublishAction({ config, integrations: ScmIntegrations.fromConfig(config), validator, guard: new OwnerGuard(testOrgAccess()), auth: mockServices.auth() });
+    const publish = createServicePublishAction({ config, integrations: ScmIntegrations.fromConfig(config), validator, ...accessChecks(testOrgAccess()), auth: mockServices.auth() });
     await expect(
       publish.handler(
         createMockActionContext({

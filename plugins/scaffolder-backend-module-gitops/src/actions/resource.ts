@@ -6,6 +6,7 @@ import {
   attachResourceToDeployment,
   attachResourceToNetworkPolicy,
   blankAsUnset,
+  CROSSPLANE_KIND_ANNOTATION,
   dnsName,
   gitopsPaths,
   relativeToOverlay,
@@ -31,6 +32,7 @@ import { AuditorService, AuthService } from '@backstage/backend-plugin-api';
 import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import { audited } from '../access/audit';
 import { OwnerGuard } from '../access/OwnerGuard';
+import { CatalogReferences } from '../access/CatalogReferences';
 import { auditMeta } from './service';
 import { parseInput } from './input';
 
@@ -135,7 +137,7 @@ async function planAttach(
           description: `${req.resource.kind} (${req.resource.size}) of ${req.component}, provisioned by Crossplane`,
           annotations: {
             'backstage.io/kubernetes-id': req.component,
-            'idp-portal/crossplane-kind': req.resource.kind,
+            [CROSSPLANE_KIND_ANNOTATION]: req.resource.kind,
           },
         },
         spec: {
@@ -156,6 +158,8 @@ export function createResourcePublishAction(deps: {
   integrations: ScmIntegrationRegistry;
   validator: ManifestValidator;
   guard: OwnerGuard;
+  /** Reads what the request refers to with the user's credentials. */
+  references: CatalogReferences;
   auditor?: AuditorService;
   auth?: AuthService;
 }) {
@@ -195,10 +199,20 @@ export function createResourcePublishAction(deps: {
     async handler(ctx) {
       const req = parseInput(requestSchema, ctx.input);
       const entityRef = `resource:default/${req.resource.name}`;
+      const settings = readGitOpsSettings(deps.config);
+      // What the request refers to, as the user sees the catalog, before any side effect.
+      const credentials = await ctx.getInitiatorCredentials();
+      await deps.references.assertComponent(req.component, credentials);
+      await deps.references.assertOwnerIsGroup(fullOwnerRef(req.owner), credentials);
+      const name = await deps.references.claimResourceName(req.resource, req.component, credentials);
+      if (name === 'ours') {
+        ctx.logger.info(
+          `${entityRef} is already the ${req.resource.kind} of ${req.component} in the catalog; this is a re-run`,
+        );
+      }
       // Only for a component of one of the user's teams, whatever was sent;
       // planAttach checks that owner against the GitOps repository too.
       await deps.guard.check(ctx, req.owner, entityRef);
-      const settings = readGitOpsSettings(deps.config);
       const commitAudit = { ...auditMeta(ctx, entityRef), component: req.component, repoUrl: settings.repoUrl };
       const result = await ctx.checkpoint({
         key: `gitops-resource-publish-${req.component}-${req.resource.name}`,

@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { gitHostPlugin } from '@internal/plugin-git-host-backend';
 import { cloneRepo, headOf, startGitServer } from '@internal/test-fakes/git';
 import { testOrgAccess } from '@internal/test-fakes/access';
-import { OwnerGuard } from '../access/OwnerGuard';
+import { accessChecks } from '../access/accessChecks';
 import { ManifestValidator } from '../validation/ManifestValidator';
 import { createServiceCheckAction, createServicePublishAction } from './service';
 import { examples } from './service.examples';
@@ -31,7 +31,7 @@ const priya = {
 
 function actions(gitopsUrl: string, extra: object = {}) {
   const config = new ConfigReader({ gitops: { repoUrl: gitopsUrl, ...extra } });
-  const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, guard: new OwnerGuard(testOrgAccess()), auth: mockServices.auth() };
+  const deps = { config, integrations: ScmIntegrations.fromConfig(config), validator, ...accessChecks(testOrgAccess()), auth: mockServices.auth() };
   return {
     publish: createServicePublishAction(deps),
     check: createServiceCheckAction(deps),
@@ -129,17 +129,67 @@ describe('gitops:service:publish against a real Git host', () => {
   });
 
   it.each([
-    ['Payments-API', 'must be lowercase'],
-    ['team/payments', 'must not contain "/" or ".."'],
-    ['..', 'must not contain "/" or ".."'],
-    ['p'.repeat(64), 'at most 63 characters'],
-  ])('refuses the name %j with a clear message and leaves the repository untouched', async (name, message) => {
-    const { publish } = actions(server.gitopsUrl);
+    ['Payments-API', {}, 'Service name "Payments-API" has capital letters'],
+    ['team/payments', {}, '"/" or ".." would change the paths it names in the GitOps repository'],
+    ['..', {}, 'Service name ".." contains "."'],
+    ['p'.repeat(64), {}, 'has 64 characters; the Kubernetes Namespace and Service'],
+    ['-payments', {}, 'Service name "-payments" starts with "-"'],
+    ['1payments', {}, 'it is also the name of the Kubernetes Service, a DNS-1035 label, which must start with a letter'],
+    // 56 + "-staging" is 64; the Application names stay within 63.
+    ['p'.repeat(56), {}, `makes the ArgoCD Application "${'p'.repeat(56)}-staging" (64 characters) in staging`],
+    ['default', {}, 'Service name "default" is reserved'],
+    ['kube-system', {}, 'Service name "kube-system" is reserved: Kubernetes keeps the kube- prefix'],
+    ['argocd', {}, 'Service name "argocd" is reserved: ArgoCD runs in argocd'],
+    ['crossplane-system', {}, 'Service name "crossplane-system" is reserved'],
+    ['gatekeeper-system', {}, 'Service name "gatekeeper-system" is reserved'],
+    ['gitops-root', {}, 'gitops-root-<environment>'],
+    ['legacy-billing', { reservedNames: ['legacy-billing'] }, '(gitops.reservedNames)'],
+    ['platform-gitops', { argocdNamespace: 'platform-gitops' }, 'ArgoCD runs in platform-gitops'],
+  ])('refuses the name %j in check and publish with a clear message, and leaves the repository untouched', async (name, extra, message) => {
+    const { publish, check } = actions(server.gitopsUrl, extra);
     const head = await headOf(server.gitopsUrl);
-    await expect(
-      publish.handler(context({ name, owner: 'group:default/payments-team' })),
-    ).rejects.toThrow(message);
+    const input = { name, owner: 'group:default/payments-team' };
+    await expect(check.handler(context(input))).rejects.toThrow(message);
+    await expect(publish.handler(context(input))).rejects.toThrow(message);
     expect(await headOf(server.gitopsUrl)).toBe(head);
+  });
+
+  it('bounds the service name by the configured environments, not the default ones', async () => {
+    const { check } = actions(server.gitopsUrl, {
+      environments: [
+        { name: 'dev', cluster: 'aks-dev' },
+        { name: 'production', cluster: 'aks-prod' },
+      ],
+    });
+    await expect(
+      check.handler(context({ name: 'p'.repeat(53), owner: 'group:default/payments-team' })),
+    ).rejects.toThrow('with the environments dev and production a service name has at most 52');
+  });
+
+  it.each([
+    [{ owner: 'group:default/Payments_Team' }, 'Team name "Payments_Team" has capital letters; the team\'s ArgoCD AppProject takes lowercase letters only'],
+    [{ owner: 'group:default/default' }, 'Team name "default" is reserved: "default" is ArgoCD\'s built-in AppProject'],
+    [{ resources: [{ kind: 'Cache', name: 'sessions--cache' }] }, 'Azure Cache for Redis "redis-<uid>-sessions--cache"'],
+    [{ resources: [{ kind: 'Queue', name: 'orders-sb' }] }, 'must not end with "-sb" or "-mgmt"'],
+    [{ resources: [{ kind: 'Database', name: '9db' }] }, 'Resource name "9db" starts with a digit'],
+    [{ resources: [{ kind: 'Database', name: 'ledger' }, { kind: 'Cache', name: 'ledger' }] }, 'Resource name "ledger" is given twice'],
+  ])('refuses %j before any side effect', async (overrides, message) => {
+    const { publish, check } = actions(server.gitopsUrl);
+    const head = await headOf(server.gitopsUrl);
+    const input = { name: 'names-api', owner: 'group:default/payments-team', ...overrides };
+    await expect(check.handler(context(input))).rejects.toThrow(message);
+    await expect(publish.handler(context(input))).rejects.toThrow(message);
+    expect(await headOf(server.gitopsUrl)).toBe(head);
+  });
+
+  it('says every broken rule at once, and what to do', async () => {
+    const { check } = actions(server.gitopsUrl);
+    await expect(
+      check.handler(context({ name: 'kube-Payments', owner: 'group:default/payments-team' })),
+    ).rejects.toThrow(
+      'Invalid golden-path input: Service name "kube-Payments" has capital letters; the Kubernetes Namespace, Service, Deployment and ServiceAccount take lowercase letters only. For example "payments-api". ' +
+        'Service name "kube-Payments" is reserved: Kubernetes keeps the kube- prefix',
+    );
   });
 
   it('check reports an identical existing service as existing, and changes nothing', async () => {
@@ -219,7 +269,7 @@ describe('gitops:service:publish when the Git host misbehaves', () => {
       config,
       integrations: ScmIntegrations.fromConfig(config),
       validator,
-      guard: new OwnerGuard(testOrgAccess()), auth: mockServices.auth(),
+      ...accessChecks(testOrgAccess()), auth: mockServices.auth(),
     });
     await expect(publish.handler(context(input))).rejects.toThrow(/Set gitops.repoUrl/);
   });

@@ -2,9 +2,11 @@ import { Config } from '@backstage/config';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  checkServiceRequestNames,
   gitopsPaths,
   selectEnvironments,
   serializeFile,
+  ServiceRequest,
   serviceRequestSchema,
 } from '@internal/plugin-gitops-common';
 import { readGitOpsSettings } from '../config';
@@ -22,17 +24,24 @@ import {
   renderChecked,
 } from './plan';
 import { examples } from './service.examples';
-import { parseInput } from './input';
-import { AuditorService, AuthService } from '@backstage/backend-plugin-api';
+import { assertValidNames, parseInput } from './input';
+import {
+  AuditorService,
+  AuthService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
 import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import { audited } from '../access/audit';
 import { OwnerGuard } from '../access/OwnerGuard';
+import { CatalogReferences } from '../access/CatalogReferences';
 
 type Deps = {
   config: Config;
   integrations: ScmIntegrationRegistry;
   validator: ManifestValidator;
   guard: OwnerGuard;
+  /** Reads what the request refers to with the user's credentials. */
+  references: CatalogReferences;
   auditor?: AuditorService;
   /** Signs the pushes to the embedded Git host. */
   auth?: AuthService;
@@ -49,6 +58,26 @@ export function auditMeta(
     taskId: ctx.task.id,
     template: ctx.templateInfo?.entityRef,
   };
+}
+
+/**
+ * What check and publish decide before any side effect, whatever the form checked: every
+ * name against what it becomes, the owner against the catalog (as the user sees it), and
+ * the user against the owner.
+ */
+async function checkRequest(
+  deps: Deps,
+  ctx: Parameters<OwnerGuard['check']>[0] & {
+    getInitiatorCredentials(): Promise<BackstageCredentials>;
+  },
+  req: ServiceRequest,
+  entityRef: string,
+) {
+  const settings = readGitOpsSettings(deps.config);
+  assertValidNames(checkServiceRequestNames(req, settings.naming));
+  await deps.references.assertOwnerIsGroup(req.owner, await ctx.getInitiatorCredentials());
+  await deps.guard.check(ctx, req.owner, entityRef);
+  return settings;
 }
 
 /**
@@ -75,9 +104,8 @@ export function createServiceCheckAction(deps: Deps) {
       const req = parseInput(serviceRequestSchema, ctx.input, 'golden-path input');
       const entityRef = `component:default/${req.name}`;
       await audited(deps.auditor, AUDIT_EVENTS.goldenPathRun, { ...auditMeta(ctx, entityRef), owner: req.owner }, async () => {
-      // Before anything else: the owner the form sent is decided again here.
-      await deps.guard.check(ctx, req.owner, entityRef);
-      const settings = readGitOpsSettings(deps.config);
+      // Before anything else: the names and the owner the form sent are decided again here.
+      const settings = await checkRequest(deps, ctx, req, entityRef);
       const files = renderChecked(req, settings.platform, deps.validator);
       const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials, deps.auth);
       const result = await commitAndPush({
@@ -129,8 +157,7 @@ export function createServicePublishAction(deps: Deps) {
     async handler(ctx) {
       const req = parseInput(serviceRequestSchema, ctx.input, 'golden-path input');
       const entity = `component:default/${req.name}`;
-      await deps.guard.check(ctx, req.owner, entity);
-      const settings = readGitOpsSettings(deps.config);
+      const settings = await checkRequest(deps, ctx, req, entity);
       const files = renderChecked(req, settings.platform, deps.validator);
       const envs = selectEnvironments(req, settings.platform);
       const commitAudit = { ...auditMeta(ctx, entity), repoUrl: settings.repoUrl };
