@@ -1,34 +1,11 @@
 import { expect, Locator, Page, test } from '@playwright/test';
-import { FakeAzure, fakeAzureOptions } from '@internal/test-fakes/azure';
-import {
-  degradedStaging,
-  FakeKubernetes,
-  healthyDev,
-} from '@internal/test-fakes/kubernetes';
-import { FAKE_AZURE_PORT, FAKE_CLUSTER_TOKEN, FAKE_CLUSTERS } from '../playwright.config';
+import { useTroubledPlatform } from './support/fakes';
 import { signInAsGuest } from './support/guest';
 
 // Each kind of entity gets the cards that can apply to it, health first and catalog relations
 // after, in the order app-config.yaml lists them. The clusters and Azure are the fakes of
-// e2e/health.spec.ts, so the health and Azure Monitor cards have something to show.
-let clusters: FakeKubernetes[] = [];
-let azure: FakeAzure;
-
-test.beforeAll(async () => {
-  const [dev, staging, prod] = FAKE_CLUSTERS;
-  clusters = [
-    await FakeKubernetes.start(healthyDev(FAKE_CLUSTER_TOKEN), dev.port),
-    await FakeKubernetes.start(degradedStaging(FAKE_CLUSTER_TOKEN), staging.port),
-    await FakeKubernetes.start({ token: FAKE_CLUSTER_TOKEN, behaviour: 'hang' }, prod.port),
-  ];
-  azure = await FakeAzure.start(fakeAzureOptions(), {
-    port: FAKE_AZURE_PORT,
-    tls: { key: process.env.E2E_AZURE_KEY!, cert: process.env.E2E_AZURE_CERT! },
-  });
-});
-test.afterAll(async () => {
-  await Promise.all([...clusters.map(c => c.close()), azure.close()]);
-});
+// useTroubledPlatform, so the health and Azure Monitor cards have something to show.
+useTroubledPlatform();
 
 const HEALTH_CARDS = ['Health', 'Environments', 'Cloud resources'];
 const AZURE_CARDS = ['Azure alerts', 'Azure Monitor metrics'];

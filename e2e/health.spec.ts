@@ -1,34 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { FakeAzure, fakeAzureOptions } from '@internal/test-fakes/azure';
-import {
-  degradedStaging,
-  FakeKubernetes,
-  healthyDev,
-} from '@internal/test-fakes/kubernetes';
-import { FAKE_AZURE_PORT, FAKE_CLUSTER_TOKEN, FAKE_CLUSTERS } from '../playwright.config';
+import { useTroubledPlatform } from './support/fakes';
 import { signInAsGuest } from './support/guest';
 
 // Three fake AKS API servers answer the real @kubernetes/client-node of the health backend:
 // dev healthy, staging OutOfSync with a crash-looping pod, prod never answers. A fake Azure
 // answers the real Azure SDK clients with payments-api's resources and firing alerts.
-let fakes: FakeKubernetes[] = [];
-let azure: FakeAzure;
-
-test.beforeAll(async () => {
-  const [dev, staging, prod] = FAKE_CLUSTERS;
-  fakes = [
-    await FakeKubernetes.start(healthyDev(FAKE_CLUSTER_TOKEN), dev.port),
-    await FakeKubernetes.start(degradedStaging(FAKE_CLUSTER_TOKEN), staging.port),
-    await FakeKubernetes.start({ token: FAKE_CLUSTER_TOKEN, behaviour: 'hang' }, prod.port),
-  ];
-  azure = await FakeAzure.start(fakeAzureOptions(), {
-    port: FAKE_AZURE_PORT,
-    tls: { key: process.env.E2E_AZURE_KEY!, cert: process.env.E2E_AZURE_CERT! },
-  });
-});
-test.afterAll(async () => {
-  await Promise.all([...fakes.map(f => f.close()), azure.close()]);
-});
+useTroubledPlatform();
 
 test('a component page shows its health, environments and cloud resources, naming the cluster that hangs', async ({ page }) => {
   await signInAsGuest(page);
