@@ -47,12 +47,10 @@ export function decideOwner(options: {
   const teams = options.ownershipRefs.filter(r => r.startsWith('group:'));
   return {
     allowed: false,
-    message:
-      `${options.userRef} is not a member of ${owner}, so it cannot be the owner. ` +
-      (teams.length
-        ? `Choose one of your teams (${teams.join(
-            ', ',
-          )}), or ask a member of ${owner} to run this golden path.`
-        : `You are in no team in the catalog; ask the platform team to add you to your team's group.`),
+    message: `${options.userRef} is not a member of ${owner}, so it cannot be the owner. ${
+      teams.length
+        ? `Choose one of your teams (${teams.join(', ')}), or ask a member of ${owner} to run this golden path.`
+        : `You are in no team in the catalog; ask the platform team to add you to your team's group.`
+    }`,
   };
 }

@@ -99,6 +99,7 @@ describe('preflight root config', () => {
         }),
     });
     const backend = await startTestBackend({ features: [probe, factory] });
+    expect(backend.server.port()).toBeGreaterThan(0);
     await backend.stop();
   });
 });

@@ -139,12 +139,9 @@ function Age(props: { generatedAt: string; stale?: boolean }) {
     Math.round((Date.now() - Date.parse(props.generatedAt)) / 1000),
   );
   if (!Number.isFinite(seconds)) return null;
-  const age =
-    seconds < 60
-      ? `${seconds} s`
-      : seconds < 3600
-      ? `${Math.round(seconds / 60)} min`
-      : `${Math.round(seconds / 3600)} h`;
+  let age = `${Math.round(seconds / 3600)} h`;
+  if (seconds < 60) age = `${seconds} s`;
+  else if (seconds < 3600) age = `${Math.round(seconds / 60)} min`;
   return (
     <Typography variant="caption" color="textSecondary" component="p" data-testid="health-age">
       {props.stale

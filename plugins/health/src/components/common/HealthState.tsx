@@ -7,14 +7,6 @@ import {
 } from '@backstage/core-components';
 import type { HealthState as State } from '@internal/plugin-health-common';
 
-/** The verdict with the status colour Backstage users already read; never broken mid-word. */
-// Inline-block: Backstage's status words are flex boxes, which would otherwise take a line each.
-export const HealthState = ({ state }: { state: State }) => (
-  <span style={{ whiteSpace: 'nowrap', display: 'inline-block' }}>
-    <StatusWord state={state} />
-  </span>
-);
-
 const StatusWord = ({ state }: { state: State }) => {
   switch (state) {
     case 'Healthy':
@@ -29,3 +21,11 @@ const StatusWord = ({ state }: { state: State }) => {
       return <StatusAborted>Unknown</StatusAborted>;
   }
 };
+
+/** The verdict with the status colour Backstage users already read; never broken mid-word. */
+// Inline-block: Backstage's status words are flex boxes, which would otherwise take a line each.
+export const HealthState = ({ state }: { state: State }) => (
+  <span style={{ whiteSpace: 'nowrap', display: 'inline-block' }}>
+    <StatusWord state={state} />
+  </span>
+);
