@@ -1,0 +1,3 @@
+export { GitOpsNameField } from './GitOpsNameField';
+export { GitOpsNameFieldSchema } from './schema';
+export { validateGitOpsName } from './validation';
