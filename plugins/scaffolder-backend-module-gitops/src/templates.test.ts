@@ -62,13 +62,14 @@ describe('golden-path templates', () => {
       }
     });
 
-    it('validates names client-side as DNS-1123 labels of at most 63 characters', () => {
-      const field = properties.name ?? properties.component;
-      expect(field.pattern).toBe('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$');
-      expect(field.maxLength).toBeLessThanOrEqual(63);
-      for (const bad of ['Payments', 'a/b', '..', '-a']) {
-        expect(new RegExp(field.pattern).test(bad)).toBe(false);
-      }
+    it('asks for the name with the GitOpsName field, which checks it as the actions do', () => {
+      const field = properties.name;
+      expect(field['ui:field']).toBe('GitOpsName');
+      const attach = template.spec.steps.find((s: any) => s.action === 'gitops:resource:publish');
+      const options = attach ? { role: 'resource', kind: attach.input.resource.kind } : undefined;
+      expect(field['ui:options']).toEqual(options);
+      // A JSON Schema pattern would speak first, as a regular expression, and check less.
+      expect(field.pattern).toBeUndefined();
     });
 
     it('uses only actions the portal has, checking before its first side effect', () => {
