@@ -57,7 +57,11 @@ export interface Config {
      * @visibility frontend
      */
     reservedNames?: string[];
-    /** Attempts when a push loses a race with another push. Default 4. */
+    /**
+     * Attempts when a push loses a race with another replica's push, with jittered backoff
+     * (about 11 s in all at the default). Within one backend pushes to the GitOps repository
+     * wait their turn and never race. Default 10.
+     */
     maxPushAttempts?: number;
   };
 }

@@ -63,7 +63,7 @@ export function readGitOpsSettings(config: Config): GitOpsSettings {
       username: credentials.getOptionalString('username'),
       password: credentials.getOptionalString('password'),
     },
-    maxPushAttempts: gitops.getOptionalNumber('maxPushAttempts') ?? 4,
+    maxPushAttempts: gitops.getOptionalNumber('maxPushAttempts') ?? 10,
     naming: readNamingContext(config),
   };
 }

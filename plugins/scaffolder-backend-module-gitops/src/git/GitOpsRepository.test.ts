@@ -33,8 +33,9 @@ describe('commitAndPush', () => {
     return async () => {
       if (done) return;
       done = true;
+      // Another replica: outside this backend's queue, so it can push in between.
       await commitAndPush(
-        options({ message: `other ${file}`, change: async () => new Map([[file, 'theirs\n']]) }),
+        options({ message: `other ${file}`, queue: false, change: async () => new Map([[file, 'theirs\n']]) }),
       );
     };
   }
@@ -105,5 +106,46 @@ describe('commitAndPush', () => {
       ),
     ).rejects.toThrow('owned by someone else');
     expect(await headOf(server.gitopsUrl)).toBe(head);
+  });
+
+  it('lands 20 pushes made at once in one backend, one after another, none retried', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        commitAndPush(options({ message: `queued ${i}`, change: async () => new Map([[`queued/${i}.txt`, `${i}\n`]]) })),
+      ),
+    );
+    expect(results.map(r => r.attempts)).toEqual(Array(20).fill(1));
+    const repo = await cloneRepo(server.gitopsUrl);
+    try {
+      const messages = repo.log.map(c => c.commit.message.trim());
+      for (let i = 0; i < 20; i++) {
+        expect(messages.filter(m => m === `queued ${i}`)).toHaveLength(1);
+        expect(await repo.read(`queued/${i}.txt`)).toBe(`${i}\n`);
+      }
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('lands every push when another replica pushes to the same branch at the same time', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        commitAndPush(
+          options({
+            message: `replica ${i % 2 ? 'b' : 'a'} ${i}`,
+            // Replica b's pushes race replica a's and each other.
+            queue: i % 2 === 0,
+            change: async () => new Map([[`replicas/${i}.txt`, `${i}\n`]]),
+          }),
+        ),
+      ),
+    );
+    expect(results.every(r => r.changed)).toBe(true);
+    const repo = await cloneRepo(server.gitopsUrl);
+    try {
+      for (let i = 0; i < 10; i++) expect(await repo.read(`replicas/${i}.txt`)).toBe(`${i}\n`);
+    } finally {
+      await repo.cleanup();
+    }
   });
 });

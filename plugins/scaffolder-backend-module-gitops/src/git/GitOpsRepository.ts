@@ -46,6 +46,11 @@ export type CommitOptions = {
   /** `false` checks and computes the change but never pushes. */
   push?: boolean;
   maxAttempts?: number;
+  /**
+   * `false` skips this backend's queue for the repository, as another replica's push would;
+   * for tests that make a push race another.
+   */
+  queue?: boolean;
   logger: LoggerService;
   signal?: AbortSignal;
 };
@@ -134,13 +139,42 @@ async function cloneInto(dir: string, opts: CommitOptions) {
   }
 }
 
+// Pushes to one branch of one repository, one after another within this backend: requests
+// that arrive together then never race each other, only other replicas.
+const queues = new Map<string, Promise<unknown>>();
+
+function queued<T>(key: string, run: () => Promise<T>): Promise<T> {
+  const result = (queues.get(key) ?? Promise.resolve()).then(run);
+  const tail = result.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(key, tail);
+  tail.then(() => {
+    if (queues.get(key) === tail) queues.delete(key);
+  });
+  return result;
+}
+
+/** How long to wait before attempt `attempt + 1`: exponential, capped, with jitter. */
+function backoffMs(attempt: number): number {
+  return Math.min(2_000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random());
+}
+
 /**
- * Commits a change to a repository and pushes it, never forcing. A push that
- * loses a race is retried from a fresh clone a bounded number of times. When
- * the tree already has the desired content nothing is committed.
+ * Commits a change to a repository and pushes it, never forcing. Within this backend pushes
+ * to one branch wait their turn; a push that still loses a race (to another replica) is
+ * rebuilt from a fresh clone of the new head, up to `maxAttempts` times with jittered
+ * backoff. When the tree already has the desired content nothing is committed.
  */
 export async function commitAndPush(opts: CommitOptions): Promise<CommitResult> {
-  const maxAttempts = opts.maxAttempts ?? 4;
+  if (opts.push === false || opts.queue === false) return commitOnce(opts);
+  return queued(`${opts.repoUrl}#${opts.pushBranch ?? opts.branch}`, () => commitOnce(opts));
+}
+
+async function commitOnce(opts: CommitOptions): Promise<CommitResult> {
+  // Ten attempts, about 11 s of backoff in all: enough for several replicas pushing at once.
+  const maxAttempts = opts.maxAttempts ?? 10;
   for (let attempt = 1; ; attempt++) {
     opts.signal?.throwIfAborted();
     const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'gitops-'));
@@ -206,7 +240,7 @@ export async function commitAndPush(opts: CommitOptions): Promise<CommitResult> 
             repoUrl: opts.repoUrl,
             attempt,
           });
-          await new Promise(r => setTimeout(r, 50 * attempt + Math.random() * 100));
+          await new Promise(r => setTimeout(r, backoffMs(attempt)));
           continue;
         }
         if (isRejectedAsStale(error)) {
