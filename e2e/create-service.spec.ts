@@ -15,8 +15,13 @@ test('a developer fills the Node.js golden path form and finds the new service i
   await owner.click();
   await owner.fill('Storefront');
   await page.getByRole('option').filter({ hasText: 'Storefront' }).first().click();
+  // The field checks the name with the same rules the check step applies on the server.
+  await expect(page.getByText('Service name "Checkout/API" contains "/"').first()).toBeVisible();
   await page.getByRole('button', { name: 'Next' }).click();
-  await expect(page.getByText(/must match pattern/i).first()).toBeVisible();
+  // Still on the first page: the form does not go on with a refused name.
+  await expect(name).toBeVisible();
+  await name.fill('kube-system');
+  await expect(page.getByText('Service name "kube-system" is reserved').first()).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/create-form-invalid.png' });
 
   await name.fill('browser-checkout-api');

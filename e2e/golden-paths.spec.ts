@@ -3,7 +3,7 @@ import { execFile } from 'child_process';
 import { promisify } from 'util';
 import { parse, parseAllDocuments } from 'yaml';
 import { waitFor } from './support/backend';
-import { api, BASE_URL, cloneRepo, entity, runTemplate, taskLog } from './support/scaffolder';
+import { BASE_URL, cloneRepo, entity, runTemplate, taskLog } from './support/scaffolder';
 
 const exec = promisify(execFile);
 const GITOPS = `${BASE_URL}/api/git-host/gitops.git`;
@@ -107,16 +107,27 @@ test("the guest is refused a service for a team it is not in, and nothing is lef
   expect(anonymous.status).toBe(401);
 });
 
-test('a name with a slash is refused by the scaffolder before the task starts', async () => {
-  const res = await api('/api/scaffolder/v2/tasks', {
-    method: 'POST',
-    body: JSON.stringify({
-      templateRef: 'template:default/nodejs-service',
-      values: { name: 'team/orders', owner: 'group:default/storefront-team' },
-    }),
-  });
-  expect(res.status).toBe(400);
-  expect(await res.text()).toMatch(/does not match pattern/);
+test('names a cluster or ArgoCD would refuse are refused at the check step, with the rule, and nothing is committed', async () => {
+  const before = (await cloneRepo(GITOPS)).log[0].oid;
+  const reposBefore = await (await fetch(`${BASE_URL}/api/git-host/repos`)).text();
+  const refused: [string, string][] = [
+    ['team/orders', 'Service name "team/orders" contains "/"'],
+    ['kube-system', 'Service name "kube-system" is reserved: Kubernetes keeps the kube- prefix for its system namespaces'],
+    ['default', 'Service name "default" is reserved'],
+    ['argocd', 'Service name "argocd" is reserved'],
+    ['1payments', 'Service name "1payments" starts with a digit; it is also the name of the Kubernetes Service, a DNS-1035 label'],
+  ];
+  for (const [name, rule] of refused) {
+    const task = await runTemplate('nodejs-service', {
+      name,
+      owner: 'group:default/storefront-team',
+      environments: ['dev'],
+    });
+    expect(task.status).toBe('failed');
+    expect(taskLog(task)).toContain(rule);
+  }
+  expect((await cloneRepo(GITOPS)).log[0].oid).toBe(before);
+  expect(await (await fetch(`${BASE_URL}/api/git-host/repos`)).text()).toBe(reposBefore);
 });
 
 test('resource path postgres-database attaches a database and registers a Resource the component depends on', async () => {
