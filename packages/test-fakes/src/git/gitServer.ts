@@ -27,6 +27,8 @@ export async function startGitServer(gitHostPlugin: BackendFeature) {
   return {
     baseUrl,
     gitopsUrl: `${baseUrl}/gitops.git`,
+    /** Where the host keeps its bare repositories: `<root>/<owner>/<name>.git`. */
+    root,
     stop: async () => {
       await backend.stop();
       await fs.promises.rm(root, { recursive: true, force: true });

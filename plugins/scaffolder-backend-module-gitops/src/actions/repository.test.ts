@@ -2,6 +2,7 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { execFileSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
@@ -107,5 +108,25 @@ describe('gitops:repo:publish', () => {
     await expect(
       action.handler(createMockActionContext({ input: { name: 'svc-0' }, workspacePath: dir })),
     ).rejects.toThrow(/already exists with other content/);
+  });
+
+  it('pushes into an empty repository a run stopped in before its push, instead of refusing the name', async () => {
+    // What GitHub or Azure DevOps leave when a task dies between creating the repository and pushing.
+    const bare = path.join(server.root, 'contoso', 'svc-empty.git');
+    execFileSync('git', ['init', '--bare', '--initial-branch=main', bare]);
+    const host = hosts()[0];
+    const config = new ConfigReader(host.config);
+    const action = createRepoPublishAction({ config, integrations: ScmIntegrations.fromConfig(config), auth: mockServices.auth() });
+    const dir = await workspace({ 'catalog-info.yaml': 'metadata:\n  name: svc-empty\n' });
+    const ctx = createMockActionContext({ input: { name: 'svc-empty' }, workspacePath: dir, user: { ref: 'user:default/amara.okafor' } });
+    await action.handler(ctx);
+    expect(outputs(ctx).created).toBe(true);
+    const clone = await cloneRepo(host.clone('svc-empty'));
+    try {
+      expect(await clone.read('catalog-info.yaml')).toBe('metadata:\n  name: svc-empty\n');
+      expect(clone.log).toHaveLength(1);
+    } finally {
+      await clone.cleanup();
+    }
   });
 });

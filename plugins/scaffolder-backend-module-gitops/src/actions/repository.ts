@@ -122,13 +122,21 @@ export function createRepoPublishAction(deps: {
         key: `gitops-repo-publish-${input.name}`,
         fn: async () => {
           let exists = true;
+          let empty = false;
           try {
-            await git.getRemoteInfo({ http, url: remoteUrl, onAuth: auth ? () => auth : undefined });
+            const info = await git.getRemoteInfo({ http, url: remoteUrl, onAuth: auth ? () => auth : undefined });
+            // No branch at all: created by a run that stopped before its push (GitHub and
+            // Azure DevOps create the repository first). Nothing in it can be lost, so the
+            // re-run pushes its first commit there instead of refusing the name.
+            empty = Object.keys(info.refs?.heads ?? {}).length === 0;
           } catch (error: any) {
             if (error?.code === 'HttpError' && error.data?.statusCode === 404) exists = false;
             else throw describeGitError(error, remoteUrl);
           }
-          if (!exists) {
+          if (empty) {
+            ctx.logger.info(`${remoteUrl} exists and is empty; pushing its first commit there`);
+            exists = false;
+          } else if (!exists) {
             // GitHub and Azure DevOps need the repository before the push.
             exists = !(await createRepository(
               location,
