@@ -7,6 +7,5 @@ export { EnvironmentsCard } from './components/EnvironmentsCard';
 export { CloudResourcesCard } from './components/CloudResourcesCard';
 export {
   isCloudResourcesAvailable,
-  isHealthAvailable,
   isWorkloadHealthAvailable,
 } from './components/common/CardState';

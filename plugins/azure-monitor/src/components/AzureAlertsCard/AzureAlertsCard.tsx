@@ -24,7 +24,7 @@ export function resourceName(targetResource: string): string {
 }
 
 /** Most severe first; within a severity, the most recently fired first. */
-export function sortAlerts(alerts: AzureAlert[]): AzureAlert[] {
+function sortAlerts(alerts: AzureAlert[]): AzureAlert[] {
   return [...alerts].sort(
     (a, b) =>
       severityRank(a.severity) - severityRank(b.severity) ||

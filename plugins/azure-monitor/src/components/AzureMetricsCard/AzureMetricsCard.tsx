@@ -25,7 +25,7 @@ import { NotConfigured } from '../common/NotConfigured';
 import { toSections } from './chartData';
 import { MetricChart } from './MetricChart';
 
-export const RANGE_LABELS: Record<MetricsRange, string> = {
+const RANGE_LABELS: Record<MetricsRange, string> = {
   '1h': 'Last hour',
   '6h': 'Last 6 hours',
   '24h': 'Last 24 hours',

@@ -13,7 +13,7 @@ import { Chart } from './chartData';
 
 const PALETTE = ['#1e88e5', '#43a047', '#e53935', '#8e24aa', '#fb8c00', '#00897b', '#6d4c41'];
 
-export const CHART_HEIGHT = 180;
+const CHART_HEIGHT = 180;
 
 function timeFormatter(range: MetricsRange) {
   const format = new Intl.DateTimeFormat(

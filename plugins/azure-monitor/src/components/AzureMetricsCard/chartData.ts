@@ -1,7 +1,7 @@
 import { MetricKind, MetricSeries } from '../../api';
 
 /** The order and the names the sections are shown with. */
-export const METRIC_KINDS: { kind: MetricKind; title: string }[] = [
+const METRIC_KINDS: { kind: MetricKind; title: string }[] = [
   { kind: 'requests', title: 'Requests' },
   { kind: 'failures', title: 'Failed requests' },
   { kind: 'latency', title: 'Server response time' },

@@ -21,7 +21,7 @@ const WHAT_HAPPENED: Record<AzureProblem['status'], string> = {
  * The headline of the warning: what went wrong, how old the data below is and, when
  * Azure said, when asking again can work.
  */
-export function problemTitle(freshness: Freshness): string | undefined {
+function problemTitle(freshness: Freshness): string | undefined {
   const { problem } = freshness;
   if (!problem) return undefined;
   const parts = [WHAT_HAPPENED[problem.status]];

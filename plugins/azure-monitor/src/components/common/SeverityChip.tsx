@@ -2,7 +2,7 @@ import { Chip } from '@material-ui/core';
 import { AlertSeverity } from '../../api';
 
 /** Azure's own names for the severities, shown as the chip's tooltip. */
-export const SEVERITY_NAMES: Record<AlertSeverity, string> = {
+const SEVERITY_NAMES: Record<AlertSeverity, string> = {
   Sev0: 'Critical',
   Sev1: 'Error',
   Sev2: 'Warning',

@@ -54,7 +54,7 @@ const Resource = ({ row }: { row: ResourceRow }) => (
  * The rows this entity stands for. A Resource from a golden path shares its component's
  * kubernetes-id, and its Crossplane object has the Resource's name, one per environment.
  */
-export function rowsOf(entity: Entity, rows: ResourceRow[]): ResourceRow[] {
+function rowsOf(entity: Entity, rows: ResourceRow[]): ResourceRow[] {
   if (entity.kind.toLowerCase() !== 'resource') return rows;
   return rows.filter(row => row.name === entity.metadata.name);
 }

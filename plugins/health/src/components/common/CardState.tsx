@@ -22,7 +22,7 @@ import { ServiceFailed } from '@internal/plugin-platform-react';
 export { KUBERNETES_ID_ANNOTATION };
 
 /** The cards apply to entities the golden paths deploy: those with a kubernetes-id. */
-export const isHealthAvailable = (entity: Entity) =>
+const isHealthAvailable = (entity: Entity) =>
   Boolean(entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION]);
 
 const isKind = (entity: Entity, kind: string) =>

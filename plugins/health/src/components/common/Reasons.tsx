@@ -10,9 +10,9 @@ import { HealthState } from './HealthState';
 const WRAP = { whiteSpace: 'normal', overflowWrap: 'anywhere' } as const;
 
 /** Longer messages show their start and fold out whole: an ArgoCD sync error can be a page. */
-export const FOLD_AT = 180;
+const FOLD_AT = 180;
 /** Reasons shown per group before "Show n more". */
-export const TOP_REASONS = 3;
+const TOP_REASONS = 3;
 
 /** A message that folds out whole on demand. */
 export const Folding = ({ text }: { text: string }) => {
