@@ -1,0 +1,21 @@
+/**
+ * The platform's guardrails before commit: the ValidatingAdmissionPolicies of
+ * platform/policies, which every cluster enforces, evaluated against rendered manifests.
+ *
+ * @packageDocumentation
+ */
+export { GuardrailEvaluator } from './evaluate';
+export type { EvaluateOptions } from './evaluate';
+export { parsePolicyFiles, mergePolicySets } from './policies';
+export type { PolicyFile, PolicySet } from './policies';
+export { ManifestAssembler } from './kustomize';
+export type { ManifestFile, ManifestGroup } from './kustomize';
+export {
+  GUARDRAILS_GROUP,
+  MANIFEST_SET_API_VERSION,
+  MANIFEST_SET_KIND,
+} from './resources';
+export type { ResourceKind } from './resources';
+export { summarize, blocking } from './results';
+export type { RuleSummary } from './results';
+export type * from './types';
