@@ -13,6 +13,7 @@ import { ScmIntegrationRegistry } from '@backstage/integration';
 import { parse } from 'yaml';
 import { FileChanges, GitIdentity, TreeReader } from '../git/GitOpsRepository';
 import { ManifestValidator } from '../validation/ManifestValidator';
+import { checkGuardrails } from '../validation/guardrails';
 
 /** Renders and checks the files; a schema failure is our bug, so nothing gets committed. */
 export function renderChecked(
@@ -32,6 +33,7 @@ export function renderChecked(
       `The rendered manifests do not match their schemas, so nothing was committed:\n${problems.join('\n')}`,
     );
   }
+  checkGuardrails(files, platform.argocdNamespace);
   return files;
 }
 
