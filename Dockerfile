@@ -57,6 +57,8 @@ WORKDIR /app
 COPY --from=production-deps /app ./
 COPY --from=build /bundle ./
 COPY app-config.yaml app-config.production.yaml catalog-info.yaml ./
+# The guardrails the golden paths check before committing (docs/guardrails.md).
+COPY platform/policies platform/policies
 # node, by number, so the kubelet can check runAsNonRoot.
 USER 1000:1000
 EXPOSE 7007
