@@ -229,4 +229,12 @@ describe('gitops:resource:publish against a real Git host', () => {
     ).rejects.toThrow(/owned by group:default\/payments-team/);
     expect(await headOf(server.gitopsUrl)).toBe(head);
   });
+
+  it('refuses a size the guardrails allow only in prod, naming the rule, with the GitOps head unchanged', async () => {
+    const head = await headOf(server.gitopsUrl);
+    await expect(
+      attach.handler(context({ ...input, resource: { kind: 'Database', name: 'ledger-big-db', size: 'large' } })),
+    ).rejects.toThrow(/ledger-big-db asks for size large, which dev does not allow.*crossplane-sizes/);
+    expect(await headOf(server.gitopsUrl)).toBe(head);
+  });
 });

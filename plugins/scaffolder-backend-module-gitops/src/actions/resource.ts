@@ -19,6 +19,7 @@ import { z } from 'zod/v3';
 import { readGitOpsSettings } from '../config';
 import { gitAuthFor } from '../git/auth';
 import { commitAndPush, FileChanges, TreeReader } from '../git/GitOpsRepository';
+import { checkGuardrails, kustomizeTree } from '../validation/guardrails';
 import { ManifestValidator } from '../validation/ManifestValidator';
 import {
   authorOf,
@@ -124,6 +125,10 @@ async function planAttach(
   if (problems.length) {
     throw new Error(`The changed manifests do not match their schemas, so nothing was committed:\n${problems.join('\n')}`);
   }
+  // The service as each environment would build it with the resource attached, against the
+  // same guardrails the clusters enforce.
+  const overlays = envs.map(env => gitopsPaths.overlayFile(req.component, env, 'kustomization.yaml'));
+  checkGuardrails(await kustomizeTree(overlays, read, changes), settings.platform.argocdNamespace);
 
   // The catalog's view of it, depended on by the component.
   changes.set(

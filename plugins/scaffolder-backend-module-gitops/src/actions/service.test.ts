@@ -274,3 +274,29 @@ describe('gitops:service:publish when the Git host misbehaves', () => {
     await expect(publish.handler(context(input))).rejects.toThrow(/Set gitops.repoUrl/);
   });
 });
+
+describe('the guardrails of platform/policies, before any commit', () => {
+  let server: Awaited<ReturnType<typeof startGitServer>>;
+  beforeAll(async () => {
+    server = await startGitServer(gitHostPlugin);
+  });
+  afterAll(() => server.stop());
+
+  it('refuses a large database outside prod, naming the rule, with the GitOps head unchanged', async () => {
+    const { check, publish } = actions(server.gitopsUrl);
+    const input = {
+      name: 'ledger-api',
+      owner: 'group:default/payments-team',
+      resources: [{ kind: 'Database', name: 'ledger-db', size: 'large' }],
+    };
+    const head = await headOf(server.gitopsUrl);
+    for (const action of [check, publish]) {
+      await expect(action.handler(context(input))).rejects.toThrow(/crossplane-sizes/);
+    }
+    expect(await headOf(server.gitopsUrl)).toBe(head);
+    // The same request with a size dev allows goes through.
+    const small = context({ ...input, resources: [{ kind: 'Database', name: 'ledger-db', size: 'small' }] });
+    await publish.handler(small);
+    expect(outputs(small).changed).toBe(true);
+  });
+});

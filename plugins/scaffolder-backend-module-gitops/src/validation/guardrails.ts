@@ -11,6 +11,7 @@ import {
 } from '@internal/plugin-guardrails-common';
 import fs from 'fs';
 import path from 'path';
+import { parseAllDocuments } from 'yaml';
 
 // The clusters' admission policies (platform/policies, docs/guardrails.md), checked before a
 // golden path commits, so a refusal comes back in the form rather than as a failed sync.
@@ -84,4 +85,39 @@ export function checkGuardrails(
     );
   }
   return results;
+}
+
+/**
+ * The files of the kustomizations at `roots`, and of everything they list, as the tree would
+ * have them after `changes`: what Argo CD would build for a service whose overlays change.
+ */
+export async function kustomizeTree(
+  roots: string[],
+  read: (filePath: string) => Promise<string | undefined>,
+  changes: Map<string, string | null>,
+): Promise<ManifestFile[]> {
+  const contentOf = async (p: string) => (changes.has(p) ? changes.get(p) ?? undefined : read(p));
+  const files = new Map<string, ManifestFile>();
+  const queue = [...roots];
+  while (queue.length > 0) {
+    const file = path.posix.normalize(queue.shift()!);
+    if (files.has(file)) continue;
+    const text = await contentOf(file);
+    if (text === undefined) continue;
+    const documents = parseAllDocuments(text)
+      .map(d => d.toJS())
+      .filter(d => d && typeof d === 'object');
+    files.set(file, { path: file, documents });
+    if (path.posix.basename(file) !== 'kustomization.yaml') continue;
+    const dir = path.posix.dirname(file);
+    const k = documents[0] as { resources?: string[]; patches?: { path?: string }[] };
+    for (const entry of k?.resources ?? []) {
+      const target = path.posix.join(dir, entry);
+      queue.push(/\.ya?ml$/.test(entry) ? target : path.posix.join(target, 'kustomization.yaml'));
+    }
+    for (const patch of k?.patches ?? []) {
+      if (patch.path) queue.push(path.posix.join(dir, patch.path));
+    }
+  }
+  return [...files.values()];
 }
