@@ -149,6 +149,13 @@ describe('ManifestAssembler', () => {
     expect(() =>
       new ManifestAssembler(
         files({ resources: ['../../base'], patches: [{ path: 'p.yaml' }] }, [
+          // A base with a list the assembly has no merge rule for.
+          {
+            path: 'apps/shop/base/deployment.yaml',
+            documents: [
+              { ...deployment, spec: { template: { ...deployment.spec.template, spec: { ...deployment.spec.template.spec, tolerations: [{ key: 'a' }] } } } },
+            ],
+          },
           {
             path: 'apps/shop/overlays/dev/p.yaml',
             documents: [
@@ -156,17 +163,44 @@ describe('ManifestAssembler', () => {
                 apiVersion: 'apps/v1',
                 kind: 'Deployment',
                 metadata: { name: 'shop' },
-                spec: { template: { spec: { containers: [] } } },
+                spec: { template: { spec: { tolerations: [] } } },
               },
             ],
           },
         ]),
       ).groups(),
-    ).toThrow(/sets the list Deployment.spec.template.spec.containers/);
+    ).toThrow(/sets the list Deployment.spec.template.spec.tolerations/);
     expect(() =>
       new ManifestAssembler(
         files({ resources: ['../../../../../x'] }),
       ).groups(),
     ).toThrow(/leaves the repository/);
+  });
+
+  it('merges containers and their env by name, as a strategic merge patch does', () => {
+    const shopDeployment = (containers: object[]) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'shop' },
+      spec: { template: { spec: { containers } } },
+    });
+    const [built] = new ManifestAssembler([
+      { path: 'apps/shop/base/kustomization.yml', documents: [{ resources: ['deployment.yml'] }] },
+      {
+        path: 'apps/shop/base/deployment.yml',
+        documents: [shopDeployment([{ name: 'shop', image: 'shop:1', env: [{ name: 'A', value: '1' }] }])],
+      },
+      {
+        path: 'apps/shop/overlays/dev/kustomization.yml',
+        documents: [{ resources: ['../../base'], patches: [{ path: 'p.yml' }] }],
+      },
+      {
+        path: 'apps/shop/overlays/dev/p.yml',
+        documents: [shopDeployment([{ name: 'shop', env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }] }])],
+      },
+    ]).build('apps/shop/overlays/dev');
+    expect((built.spec as any).template.spec.containers).toEqual([
+      { name: 'shop', image: 'shop:1', env: [{ name: 'B', value: '3' }, { name: 'A', value: '2' }] },
+    ]);
   });
 });

@@ -7,7 +7,8 @@ export type ManifestFile = { path: string; documents: object[] };
 /** The objects one Argo CD Application would apply: a kustomization built, or plain files. */
 export type ManifestGroup = { source: string; objects: KubeObject[] };
 
-const KUSTOMIZATION = 'kustomization.yaml';
+// kustomize reads either name; platform/ uses .yml where its own schema test walks .yaml.
+const KUSTOMIZATIONS = ['kustomization.yaml', 'kustomization.yml'];
 const FIELDS = new Set([
   'apiVersion',
   'kind',
@@ -61,12 +62,37 @@ const dirOf = (path: string) => path.split('/').slice(0, -1).join('/');
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Strategic merge for what patches of maps need; a list in a patch is refused, not guessed. */
+// Strategic merge of lists: merged by their patchMergeKey in the Kubernetes API, or replaced
+// whole where the API replaces them. Any other list in a patch is refused, not guessed.
+const MERGE_KEYS: Record<string, string> = {
+  containers: 'name',
+  initContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'name',
+};
+const REPLACED_LISTS = new Set(['tls', 'rules', 'hosts', 'paths']);
+
+/** Strategic merge, for what the platform's patches use. */
 function mergePatch(target: unknown, patch: unknown, at: string): unknown {
+  const field = at.split('.').pop()!;
   if (Array.isArray(patch)) {
-    throw new Error(
-      `the patch sets the list ${at}, which this assembly does not merge`,
-    );
+    const key = MERGE_KEYS[field];
+    if (!key) {
+      if (REPLACED_LISTS.has(field)) return structuredClone(patch);
+      throw new Error(
+        `the patch sets the list ${at}, which this assembly does not merge`,
+      );
+    }
+    // Items already there are merged in place; new ones go first, as kustomize puts them.
+    const merged: unknown[] = Array.isArray(target) ? structuredClone(target) : [];
+    const added: unknown[] = [];
+    for (const item of patch as Array<Record<string, unknown>>) {
+      const i = merged.findIndex(m => isObject(m) && m[key] === item[key]);
+      if (i >= 0) merged[i] = mergePatch(merged[i], item, `${at}[${String(item[key])}]`);
+      else added.push(structuredClone(item));
+    }
+    return [...added, ...merged];
   }
   if (isObject(patch) && isObject(target)) {
     const merged: Record<string, unknown> = { ...target };
@@ -111,8 +137,8 @@ export class ManifestAssembler {
 
   /** Every root kustomization built, and the files no kustomization uses, as they are. */
   groups(): ManifestGroup[] {
-    const kustomizations = [...this.files.keys()].filter(
-      p => p.split('/').pop() === KUSTOMIZATION,
+    const kustomizations = [...this.files.keys()].filter(p =>
+      KUSTOMIZATIONS.includes(p.split('/').pop()!),
     );
     const used = new Set<string>();
     const referenced = new Set<string>();
@@ -122,8 +148,7 @@ export class ManifestAssembler {
       used.add(path);
       for (const r of k.resources ?? []) {
         const target = normalize(`${dir}/${r}`);
-        if (this.files.has(`${target}/${KUSTOMIZATION}`))
-          referenced.add(target);
+        if (this.kustomizationFile(target)) referenced.add(target);
         else used.add(target);
       }
       for (const p of k.patches ?? [])
@@ -149,15 +174,18 @@ export class ManifestAssembler {
     return file.documents.map(d => structuredClone(d) as KubeObject);
   }
 
+  /** The kustomization file of a directory, under either of its names. */
+  private kustomizationFile(dir: string): string | undefined {
+    return KUSTOMIZATIONS.map(name => `${dir}/${name}`).find(p => this.files.has(p));
+  }
+
   private kustomization(dir: string): Kustomization {
-    const [k] = this.documents(
-      `${dir}/${KUSTOMIZATION}`,
-    ) as unknown as Kustomization[];
+    const file = this.kustomizationFile(dir);
+    if (!file) throw new Error(`${dir} has no kustomization`);
+    const [k] = this.documents(file) as unknown as Kustomization[];
     for (const field of Object.keys(k)) {
       if (!FIELDS.has(field))
-        throw new Error(
-          `${dir}/${KUSTOMIZATION}: ${field} is not assembled here`,
-        );
+        throw new Error(`${file}: ${field} is not assembled here`);
     }
     return k;
   }
@@ -167,7 +195,7 @@ export class ManifestAssembler {
     const k = this.kustomization(normalize(dir));
     let objects = (k.resources ?? []).flatMap(r => {
       const target = normalize(`${dir}/${r}`);
-      return this.files.has(`${target}/${KUSTOMIZATION}`)
+      return this.kustomizationFile(target)
         ? this.build(target)
         : this.documents(target);
     });

@@ -9,6 +9,7 @@ import {
   KUBERNETES_ID_LABEL,
   OWNER_ANNOTATION,
 } from '@internal/plugin-platform-common';
+import { ManifestAssembler } from '@internal/plugin-guardrails-common';
 import {
   ManifestValidator,
   readYamlDocuments,
@@ -38,148 +39,6 @@ function readDocs(file: string): Obj[] {
       return d.toJS();
     })
     .filter(Boolean);
-}
-
-// ---------------------------------------------------------------------------------------
-// kustomize, for what the portal's kustomizations use. Anything else is refused rather than
-// ignored, so a new feature cannot slip past this test half-applied.
-
-const KUSTOMIZATION_FIELDS = new Set([
-  'apiVersion',
-  'kind',
-  'resources',
-  'namespace',
-  'labels',
-  'commonAnnotations',
-  'images',
-  'patches',
-]);
-// Strategic merge: lists merged by key (their patchMergeKey in the Kubernetes API) and lists
-// the API replaces whole. A patch with any other list fails until it is added here.
-const MERGE_KEYS: Record<string, string> = {
-  containers: 'name',
-  initContainers: 'name',
-  env: 'name',
-  volumes: 'name',
-  volumeMounts: 'name',
-};
-const REPLACED_LISTS = new Set(['tls', 'rules', 'hosts', 'paths']);
-const POD_TEMPLATE_KINDS = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'Job',
-]);
-
-function strategicMerge(
-  target: unknown,
-  patch: unknown,
-  field: string,
-): unknown {
-  if (Array.isArray(patch)) {
-    const key = MERGE_KEYS[field];
-    if (!key) {
-      if (!REPLACED_LISTS.has(field))
-        throw new Error(`patch sets the list ${field}: add its merge rule`);
-      return clone(patch);
-    }
-    // Items already there are merged in place; new ones go first, as kustomize puts them.
-    const merged = Array.isArray(target) ? clone(target) : [];
-    const added: Obj[] = [];
-    for (const item of patch) {
-      const at = merged.findIndex((m: Obj) => m[key] === item[key]);
-      if (at >= 0) merged[at] = strategicMerge(merged[at], item, '');
-      else added.push(clone(item));
-    }
-    return [...added, ...merged];
-  }
-  if (isObject(patch) && isObject(target)) {
-    const merged: Obj = { ...target };
-    for (const [k, v] of Object.entries(patch)) {
-      if (k.startsWith('$'))
-        throw new Error(`patch directive ${k} is not supported here`);
-      if (v === null) delete merged[k];
-      else merged[k] = k in target ? strategicMerge(target[k], v, k) : clone(v);
-    }
-    return merged;
-  }
-  return clone(patch);
-}
-
-function podTemplates(obj: Obj): Obj[] {
-  return POD_TEMPLATE_KINDS.has(obj.kind) && obj.spec?.template
-    ? [obj.spec.template]
-    : [];
-}
-
-function kustomizeBuild(
-  dir: string,
-  clusterScoped: (o: Obj) => boolean,
-): Obj[] {
-  const k: Obj = parse(
-    fs.readFileSync(path.join(dir, 'kustomization.yml'), 'utf8'),
-  );
-  for (const field of Object.keys(k)) {
-    if (!KUSTOMIZATION_FIELDS.has(field))
-      throw new Error(
-        `${dir}: kustomization field ${field} is not assembled here`,
-      );
-  }
-  let objects: Obj[] = (k.resources ?? []).flatMap((r: string) => {
-    const p = path.join(dir, r);
-    return fs.statSync(p).isDirectory()
-      ? kustomizeBuild(p, clusterScoped)
-      : readDocs(p);
-  });
-  for (const { path: patchPath, ...rest } of k.patches ?? []) {
-    if (Object.keys(rest).length)
-      throw new Error(`${dir}: only patches by path are assembled here`);
-    for (const patch of readDocs(path.join(dir, patchPath))) {
-      const group = (o: Obj) =>
-        String(o.apiVersion).split('/').slice(0, -1).join('/');
-      const matches = objects.filter(
-        o =>
-          o.kind === patch.kind &&
-          group(o) === group(patch) &&
-          o.metadata.name === patch.metadata.name,
-      );
-      if (matches.length !== 1)
-        throw new Error(`${patchPath} matches ${matches.length} objects`);
-      objects = objects.map(o =>
-        o === matches[0] ? (strategicMerge(o, patch, '') as Obj) : o,
-      );
-    }
-  }
-  for (const obj of objects) {
-    if (k.namespace && !clusterScoped(obj))
-      obj.metadata.namespace = k.namespace;
-    for (const { pairs, includeSelectors, ...rest } of k.labels ?? []) {
-      if (includeSelectors !== false || Object.keys(rest).length)
-        throw new Error(`${dir}: only labels with includeSelectors: false`);
-      obj.metadata.labels = { ...obj.metadata.labels, ...pairs };
-    }
-    if (k.commonAnnotations) {
-      for (const meta of [
-        obj.metadata,
-        ...podTemplates(obj).map(t => (t.metadata ??= {})),
-      ]) {
-        meta.annotations = { ...meta.annotations, ...k.commonAnnotations };
-      }
-    }
-    for (const image of k.images ?? []) {
-      for (const c of podTemplates(obj).flatMap(t => [
-        ...(t.spec.containers ?? []),
-        ...(t.spec.initContainers ?? []),
-      ])) {
-        const [name] = String(c.image).split(/[:@]/);
-        if (name === image.name)
-          c.image = `${image.newName ?? name}${
-            image.digest ? `@${image.digest}` : `:${image.newTag}`
-          }`;
-      }
-    }
-  }
-  return objects;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -347,9 +206,14 @@ const goldenPathValidator = ManifestValidator.fromDirectory(schemasDir);
 goldenPathValidator.addCustomResourceDefinition(spcCrd);
 goldenPathValidator.addCompositeResourceDefinition(databaseXrd);
 
-const build = (env: string) =>
-  kustomizeBuild(path.join(portalDir, 'overlays', env), o =>
-    schemas.isClusterScoped(o),
+// Assembled by the guardrails' kustomize, the one the golden paths' check step uses; it refuses
+// any kustomization feature it does not apply, so nothing slips past half applied.
+const portalFiles = filesUnder(portalDir)
+  .filter(f => f.endsWith('.yml') && !f.startsWith(path.join(portalDir, 'argocd')))
+  .map(f => ({ path: path.relative(repoRoot, f), documents: readDocs(f) }));
+const build = (env: string): Obj[] =>
+  new ManifestAssembler(portalFiles).build(
+    path.relative(repoRoot, path.join(portalDir, 'overlays', env)),
   );
 const one = (objects: Obj[], kind: string, name?: string) => {
   const found = objects.filter(
