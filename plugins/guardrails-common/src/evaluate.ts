@@ -1,3 +1,4 @@
+import { exemptionAnnotation } from '@internal/plugin-platform-common';
 import { compile, Compiled, Evaluated, toCel } from './cel';
 import {
   AdmissionRequest,
@@ -35,6 +36,7 @@ export type EvaluateOptions = {
 type CompiledPolicy = {
   policy: ValidatingAdmissionPolicy;
   title: string;
+  exemptable: boolean;
   matchConditions: Array<{ name: string; compiled: Compiled }>;
   variables: Array<{ name: string; compiled: Compiled }>;
   validations: Array<{
@@ -95,6 +97,7 @@ export class GuardrailEvaluator {
       policy,
       title:
         policy.metadata.annotations?.[TITLE_ANNOTATION] ?? policy.metadata.name,
+      exemptable: isExemptable(policy),
       matchConditions: (policy.spec.matchConditions ?? []).map(c => ({
         name: c.name,
         compiled: compile(c.expression),
@@ -243,6 +246,33 @@ export class GuardrailEvaluator {
             }),
           });
           if (outcomes) emit(binding, outcomes);
+          else {
+            const justification =
+              cp.exemptable && exemption(obj, cp.policy.metadata.name);
+            if (justification) {
+              emit(binding, { status: 'exempted', message: justification });
+            }
+          }
+          if (outcomes && cp.exemptable && obj.kind === MANIFEST_SET_KIND) {
+            // A rule over a set leaves out the items exempt from it; report them as exempted.
+            for (const item of (obj.items as KubeObject[]) ?? []) {
+              const justification = exemption(item, cp.policy.metadata.name);
+              if (!justification) continue;
+              cp.validations.forEach((_, i) => {
+                results.push({
+                  status: 'exempted',
+                  message: justification,
+                  rule: `${cp.policy.metadata.name}[${i}]`,
+                  policy: cp.policy.metadata.name,
+                  validation: i,
+                  title: cp.title,
+                  binding: binding.metadata.name,
+                  actions: binding.spec.validationActions,
+                  object: objectRef(item),
+                });
+              });
+            }
+          }
         }
       }
     }
@@ -431,6 +461,19 @@ export class GuardrailEvaluator {
     }
     return v.message?.trim() || `failed expression: ${v.compiled.source}`;
   }
+}
+
+/** Whether the policy skips what carries its exemption annotation (it names the key). */
+export function isExemptable(policy: ValidatingAdmissionPolicy): boolean {
+  return JSON.stringify(policy.spec).includes(
+    exemptionAnnotation(policy.metadata.name),
+  );
+}
+
+/** The object's written justification for an exemption from `policy`, if it has one. */
+function exemption(obj: KubeObject, policy: string): string | undefined {
+  const value = obj.metadata.annotations?.[exemptionAnnotation(policy)];
+  return value?.trim() ? value.trim() : undefined;
 }
 
 function withNamespaceNameLabel(ns: KubeObject): KubeObject {

@@ -1,6 +1,7 @@
 import fs from 'fs';
 import path from 'path';
-import { GuardrailEvaluator } from './evaluate';
+import { exemptionAnnotation } from '@internal/plugin-platform-common';
+import { GuardrailEvaluator, isExemptable } from './evaluate';
 import {
   fixtureNamespaces,
   fixturesDir,
@@ -9,7 +10,7 @@ import {
   readObjects,
   yamlFiles,
 } from './__testUtils__/fixtures';
-import { GuardrailResult } from './types';
+import { GuardrailResult, KubeObject } from './types';
 
 // Every rule of platform/policies, evaluated on manifests that must pass it and manifests
 // that must fail it. A fails/ file names, in its first line, exactly the rules it fails.
@@ -109,4 +110,121 @@ describe('every rule', () => {
       for (const rule of declaredFailures(file)) expect(rules).toContain(rule);
     }
   });
+});
+
+/** The object, and its pod template, annotated as a golden path's exemption writes them. */
+function annotate(
+  o: KubeObject,
+  annotations: Record<string, string>,
+): KubeObject {
+  const spec = o.spec as
+    | { template?: { metadata?: KubeObject['metadata'] } }
+    | undefined;
+  return {
+    ...o,
+    metadata: {
+      ...o.metadata,
+      annotations: { ...o.metadata.annotations, ...annotations },
+    },
+    ...(spec?.template
+      ? {
+          spec: {
+            ...spec,
+            template: {
+              ...spec.template,
+              metadata: {
+                ...spec.template.metadata,
+                annotations: {
+                  ...spec.template.metadata?.annotations,
+                  ...annotations,
+                },
+              },
+            },
+          },
+        }
+      : {}),
+  } as KubeObject;
+}
+
+describe('exemptions', () => {
+  const exemptable = new Set(
+    set.policies.filter(isExemptable).map(p => p.metadata.name),
+  );
+  const justification =
+    'Vendor image runs as root until PLAT-142 ships in March.';
+  const policyOf = (rule: string) => rule.replace(/\[\d+\]$/, '');
+  const exemptionsFor = (file: string, value: string) =>
+    Object.fromEntries(
+      declaredFailures(file).map(r => [
+        exemptionAnnotation(policyOf(r)),
+        value,
+      ]),
+    );
+
+  it('are allowed by the workload rules, never by the labels, tenancy or load balancer rules', () => {
+    expect([...exemptable].sort()).toEqual([
+      'guardrails-container-resources',
+      'guardrails-container-security',
+      'guardrails-crossplane-sizes',
+      'guardrails-image-tag-not-latest',
+      'guardrails-images-from-acr',
+      'guardrails-no-host-access',
+      'guardrails-probes',
+      'guardrails-prod-availability',
+      'guardrails-prod-database-protection',
+      'guardrails-prod-min-replicas',
+    ]);
+  });
+
+  const exemptFiles = failFiles.filter(f =>
+    declaredFailures(f).every(r => exemptable.has(policyOf(r))),
+  );
+  it.each(exemptFiles.map(f => [path.basename(f), f]))(
+    '%s passes with a justification, reported as exempted with it',
+    (_, file) => {
+      const objects = readObjects(file).map(o =>
+        annotate(o, exemptionsFor(file, justification)),
+      );
+      const results = evaluator.evaluate(objects, { namespaces });
+      expect(results.filter(r => r.status === 'failed').map(summary)).toEqual(
+        [],
+      );
+      const exempted = results.filter(r => r.status === 'exempted');
+      expect([...new Set(exempted.map(r => r.rule))]).toEqual(
+        expect.arrayContaining(declaredFailures(file)),
+      );
+      expect(exempted.every(r => r.message === justification)).toBe(true);
+    },
+  );
+
+  it.each(exemptFiles.map(f => [path.basename(f), f]))(
+    '%s still fails with an empty justification',
+    (_, file) => {
+      const objects = readObjects(file).map(o =>
+        annotate(o, exemptionsFor(file, '')),
+      );
+      const results = evaluator.evaluate(objects, { namespaces });
+      const failed = [
+        ...new Set(results.filter(r => r.status === 'failed').map(r => r.rule)),
+      ];
+      expect(failed.sort()).toEqual(declaredFailures(file));
+      expect(results.filter(r => r.status === 'exempted')).toEqual([]);
+    },
+  );
+
+  const fixedFiles = failFiles.filter(f =>
+    declaredFailures(f).some(r => !exemptable.has(policyOf(r))),
+  );
+  it.each(fixedFiles.map(f => [path.basename(f), f]))(
+    '%s fails even when annotated, since its rule has no exemption',
+    (_, file) => {
+      const objects = readObjects(file).map(o =>
+        annotate(o, exemptionsFor(file, justification)),
+      );
+      const failed = evaluator
+        .evaluate(objects, { namespaces })
+        .filter(r => r.status === 'failed' && !exemptable.has(r.policy));
+      expect(failed.length).toBeGreaterThan(0);
+    },
+  );
 });

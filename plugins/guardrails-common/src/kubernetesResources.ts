@@ -2,79 +2,262 @@
 // (sha256 c316f6e232c666148076e82e20371ff656ffbb12e59d8953e6d94ec7685bc75c); do not edit by hand.
 
 /** The built-in kinds of Kubernetes 1.36: the resource plural a policy's rules name, and the scope. */
-export const KUBERNETES_RESOURCES: Record<string, { plural: string; namespaced: boolean }> = {
-  'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy': { plural: 'mutatingadmissionpolicies', namespaced: false },
-  'admissionregistration.k8s.io/v1/MutatingAdmissionPolicyBinding': { plural: 'mutatingadmissionpolicybindings', namespaced: false },
-  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': { plural: 'mutatingwebhookconfigurations', namespaced: false },
-  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': { plural: 'validatingadmissionpolicies', namespaced: false },
-  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': { plural: 'validatingadmissionpolicybindings', namespaced: false },
-  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': { plural: 'validatingwebhookconfigurations', namespaced: false },
-  'admissionregistration.k8s.io/v1alpha1/MutatingAdmissionPolicy': { plural: 'mutatingadmissionpolicies', namespaced: false },
-  'admissionregistration.k8s.io/v1alpha1/MutatingAdmissionPolicyBinding': { plural: 'mutatingadmissionpolicybindings', namespaced: false },
-  'admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicy': { plural: 'mutatingadmissionpolicies', namespaced: false },
-  'admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicyBinding': { plural: 'mutatingadmissionpolicybindings', namespaced: false },
-  'apiextensions.k8s.io/v1/CustomResourceDefinition': { plural: 'customresourcedefinitions', namespaced: false },
-  'apiregistration.k8s.io/v1/APIService': { plural: 'apiservices', namespaced: false },
-  'apps/v1/ControllerRevision': { plural: 'controllerrevisions', namespaced: true },
+export const KUBERNETES_RESOURCES: Record<
+  string,
+  { plural: string; namespaced: boolean }
+> = {
+  'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy': {
+    plural: 'mutatingadmissionpolicies',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/MutatingAdmissionPolicyBinding': {
+    plural: 'mutatingadmissionpolicybindings',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': {
+    plural: 'mutatingwebhookconfigurations',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': {
+    plural: 'validatingadmissionpolicies',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': {
+    plural: 'validatingadmissionpolicybindings',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration': {
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1alpha1/MutatingAdmissionPolicy': {
+    plural: 'mutatingadmissionpolicies',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1alpha1/MutatingAdmissionPolicyBinding': {
+    plural: 'mutatingadmissionpolicybindings',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicy': {
+    plural: 'mutatingadmissionpolicies',
+    namespaced: false,
+  },
+  'admissionregistration.k8s.io/v1beta1/MutatingAdmissionPolicyBinding': {
+    plural: 'mutatingadmissionpolicybindings',
+    namespaced: false,
+  },
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': {
+    plural: 'customresourcedefinitions',
+    namespaced: false,
+  },
+  'apiregistration.k8s.io/v1/APIService': {
+    plural: 'apiservices',
+    namespaced: false,
+  },
+  'apps/v1/ControllerRevision': {
+    plural: 'controllerrevisions',
+    namespaced: true,
+  },
   'apps/v1/DaemonSet': { plural: 'daemonsets', namespaced: true },
   'apps/v1/Deployment': { plural: 'deployments', namespaced: true },
   'apps/v1/ReplicaSet': { plural: 'replicasets', namespaced: true },
   'apps/v1/StatefulSet': { plural: 'statefulsets', namespaced: true },
-  'autoscaling/v1/HorizontalPodAutoscaler': { plural: 'horizontalpodautoscalers', namespaced: true },
-  'autoscaling/v2/HorizontalPodAutoscaler': { plural: 'horizontalpodautoscalers', namespaced: true },
+  'autoscaling/v1/HorizontalPodAutoscaler': {
+    plural: 'horizontalpodautoscalers',
+    namespaced: true,
+  },
+  'autoscaling/v2/HorizontalPodAutoscaler': {
+    plural: 'horizontalpodautoscalers',
+    namespaced: true,
+  },
   'batch/v1/CronJob': { plural: 'cronjobs', namespaced: true },
   'batch/v1/Job': { plural: 'jobs', namespaced: true },
-  'certificates.k8s.io/v1/CertificateSigningRequest': { plural: 'certificatesigningrequests', namespaced: false },
-  'certificates.k8s.io/v1alpha1/ClusterTrustBundle': { plural: 'clustertrustbundles', namespaced: false },
-  'certificates.k8s.io/v1beta1/ClusterTrustBundle': { plural: 'clustertrustbundles', namespaced: false },
-  'certificates.k8s.io/v1beta1/PodCertificateRequest': { plural: 'podcertificaterequests', namespaced: true },
+  'certificates.k8s.io/v1/CertificateSigningRequest': {
+    plural: 'certificatesigningrequests',
+    namespaced: false,
+  },
+  'certificates.k8s.io/v1alpha1/ClusterTrustBundle': {
+    plural: 'clustertrustbundles',
+    namespaced: false,
+  },
+  'certificates.k8s.io/v1beta1/ClusterTrustBundle': {
+    plural: 'clustertrustbundles',
+    namespaced: false,
+  },
+  'certificates.k8s.io/v1beta1/PodCertificateRequest': {
+    plural: 'podcertificaterequests',
+    namespaced: true,
+  },
   'coordination.k8s.io/v1/Lease': { plural: 'leases', namespaced: true },
-  'coordination.k8s.io/v1alpha2/LeaseCandidate': { plural: 'leasecandidates', namespaced: true },
-  'coordination.k8s.io/v1beta1/LeaseCandidate': { plural: 'leasecandidates', namespaced: true },
-  'discovery.k8s.io/v1/EndpointSlice': { plural: 'endpointslices', namespaced: true },
+  'coordination.k8s.io/v1alpha2/LeaseCandidate': {
+    plural: 'leasecandidates',
+    namespaced: true,
+  },
+  'coordination.k8s.io/v1beta1/LeaseCandidate': {
+    plural: 'leasecandidates',
+    namespaced: true,
+  },
+  'discovery.k8s.io/v1/EndpointSlice': {
+    plural: 'endpointslices',
+    namespaced: true,
+  },
   'events.k8s.io/v1/Event': { plural: 'events', namespaced: true },
-  'flowcontrol.apiserver.k8s.io/v1/FlowSchema': { plural: 'flowschemas', namespaced: false },
-  'flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration': { plural: 'prioritylevelconfigurations', namespaced: false },
-  'internal.apiserver.k8s.io/v1alpha1/StorageVersion': { plural: 'storageversions', namespaced: false },
+  'flowcontrol.apiserver.k8s.io/v1/FlowSchema': {
+    plural: 'flowschemas',
+    namespaced: false,
+  },
+  'flowcontrol.apiserver.k8s.io/v1/PriorityLevelConfiguration': {
+    plural: 'prioritylevelconfigurations',
+    namespaced: false,
+  },
+  'internal.apiserver.k8s.io/v1alpha1/StorageVersion': {
+    plural: 'storageversions',
+    namespaced: false,
+  },
   'networking.k8s.io/v1/Ingress': { plural: 'ingresses', namespaced: true },
-  'networking.k8s.io/v1/IngressClass': { plural: 'ingressclasses', namespaced: false },
-  'networking.k8s.io/v1/IPAddress': { plural: 'ipaddresses', namespaced: false },
-  'networking.k8s.io/v1/NetworkPolicy': { plural: 'networkpolicies', namespaced: true },
-  'networking.k8s.io/v1/ServiceCIDR': { plural: 'servicecidrs', namespaced: false },
-  'networking.k8s.io/v1beta1/IPAddress': { plural: 'ipaddresses', namespaced: false },
-  'networking.k8s.io/v1beta1/ServiceCIDR': { plural: 'servicecidrs', namespaced: false },
-  'node.k8s.io/v1/RuntimeClass': { plural: 'runtimeclasses', namespaced: false },
-  'policy/v1/PodDisruptionBudget': { plural: 'poddisruptionbudgets', namespaced: true },
-  'rbac.authorization.k8s.io/v1/ClusterRole': { plural: 'clusterroles', namespaced: false },
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': { plural: 'clusterrolebindings', namespaced: false },
+  'networking.k8s.io/v1/IngressClass': {
+    plural: 'ingressclasses',
+    namespaced: false,
+  },
+  'networking.k8s.io/v1/IPAddress': {
+    plural: 'ipaddresses',
+    namespaced: false,
+  },
+  'networking.k8s.io/v1/NetworkPolicy': {
+    plural: 'networkpolicies',
+    namespaced: true,
+  },
+  'networking.k8s.io/v1/ServiceCIDR': {
+    plural: 'servicecidrs',
+    namespaced: false,
+  },
+  'networking.k8s.io/v1beta1/IPAddress': {
+    plural: 'ipaddresses',
+    namespaced: false,
+  },
+  'networking.k8s.io/v1beta1/ServiceCIDR': {
+    plural: 'servicecidrs',
+    namespaced: false,
+  },
+  'node.k8s.io/v1/RuntimeClass': {
+    plural: 'runtimeclasses',
+    namespaced: false,
+  },
+  'policy/v1/PodDisruptionBudget': {
+    plural: 'poddisruptionbudgets',
+    namespaced: true,
+  },
+  'rbac.authorization.k8s.io/v1/ClusterRole': {
+    plural: 'clusterroles',
+    namespaced: false,
+  },
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': {
+    plural: 'clusterrolebindings',
+    namespaced: false,
+  },
   'rbac.authorization.k8s.io/v1/Role': { plural: 'roles', namespaced: true },
-  'rbac.authorization.k8s.io/v1/RoleBinding': { plural: 'rolebindings', namespaced: true },
-  'resource.k8s.io/v1/DeviceClass': { plural: 'deviceclasses', namespaced: false },
-  'resource.k8s.io/v1/ResourceClaim': { plural: 'resourceclaims', namespaced: true },
-  'resource.k8s.io/v1/ResourceClaimTemplate': { plural: 'resourceclaimtemplates', namespaced: true },
-  'resource.k8s.io/v1/ResourceSlice': { plural: 'resourceslices', namespaced: false },
-  'resource.k8s.io/v1alpha3/DeviceTaintRule': { plural: 'devicetaintrules', namespaced: false },
-  'resource.k8s.io/v1alpha3/ResourcePoolStatusRequest': { plural: 'resourcepoolstatusrequests', namespaced: false },
-  'resource.k8s.io/v1beta1/DeviceClass': { plural: 'deviceclasses', namespaced: false },
-  'resource.k8s.io/v1beta1/ResourceClaim': { plural: 'resourceclaims', namespaced: true },
-  'resource.k8s.io/v1beta1/ResourceClaimTemplate': { plural: 'resourceclaimtemplates', namespaced: true },
-  'resource.k8s.io/v1beta1/ResourceSlice': { plural: 'resourceslices', namespaced: false },
-  'resource.k8s.io/v1beta2/DeviceClass': { plural: 'deviceclasses', namespaced: false },
-  'resource.k8s.io/v1beta2/DeviceTaintRule': { plural: 'devicetaintrules', namespaced: false },
-  'resource.k8s.io/v1beta2/ResourceClaim': { plural: 'resourceclaims', namespaced: true },
-  'resource.k8s.io/v1beta2/ResourceClaimTemplate': { plural: 'resourceclaimtemplates', namespaced: true },
-  'resource.k8s.io/v1beta2/ResourceSlice': { plural: 'resourceslices', namespaced: false },
-  'scheduling.k8s.io/v1/PriorityClass': { plural: 'priorityclasses', namespaced: false },
-  'scheduling.k8s.io/v1alpha2/PodGroup': { plural: 'podgroups', namespaced: true },
-  'scheduling.k8s.io/v1alpha2/Workload': { plural: 'workloads', namespaced: true },
+  'rbac.authorization.k8s.io/v1/RoleBinding': {
+    plural: 'rolebindings',
+    namespaced: true,
+  },
+  'resource.k8s.io/v1/DeviceClass': {
+    plural: 'deviceclasses',
+    namespaced: false,
+  },
+  'resource.k8s.io/v1/ResourceClaim': {
+    plural: 'resourceclaims',
+    namespaced: true,
+  },
+  'resource.k8s.io/v1/ResourceClaimTemplate': {
+    plural: 'resourceclaimtemplates',
+    namespaced: true,
+  },
+  'resource.k8s.io/v1/ResourceSlice': {
+    plural: 'resourceslices',
+    namespaced: false,
+  },
+  'resource.k8s.io/v1alpha3/DeviceTaintRule': {
+    plural: 'devicetaintrules',
+    namespaced: false,
+  },
+  'resource.k8s.io/v1alpha3/ResourcePoolStatusRequest': {
+    plural: 'resourcepoolstatusrequests',
+    namespaced: false,
+  },
+  'resource.k8s.io/v1beta1/DeviceClass': {
+    plural: 'deviceclasses',
+    namespaced: false,
+  },
+  'resource.k8s.io/v1beta1/ResourceClaim': {
+    plural: 'resourceclaims',
+    namespaced: true,
+  },
+  'resource.k8s.io/v1beta1/ResourceClaimTemplate': {
+    plural: 'resourceclaimtemplates',
+    namespaced: true,
+  },
+  'resource.k8s.io/v1beta1/ResourceSlice': {
+    plural: 'resourceslices',
+    namespaced: false,
+  },
+  'resource.k8s.io/v1beta2/DeviceClass': {
+    plural: 'deviceclasses',
+    namespaced: false,
+  },
+  'resource.k8s.io/v1beta2/DeviceTaintRule': {
+    plural: 'devicetaintrules',
+    namespaced: false,
+  },
+  'resource.k8s.io/v1beta2/ResourceClaim': {
+    plural: 'resourceclaims',
+    namespaced: true,
+  },
+  'resource.k8s.io/v1beta2/ResourceClaimTemplate': {
+    plural: 'resourceclaimtemplates',
+    namespaced: true,
+  },
+  'resource.k8s.io/v1beta2/ResourceSlice': {
+    plural: 'resourceslices',
+    namespaced: false,
+  },
+  'scheduling.k8s.io/v1/PriorityClass': {
+    plural: 'priorityclasses',
+    namespaced: false,
+  },
+  'scheduling.k8s.io/v1alpha2/PodGroup': {
+    plural: 'podgroups',
+    namespaced: true,
+  },
+  'scheduling.k8s.io/v1alpha2/Workload': {
+    plural: 'workloads',
+    namespaced: true,
+  },
   'storage.k8s.io/v1/CSIDriver': { plural: 'csidrivers', namespaced: false },
   'storage.k8s.io/v1/CSINode': { plural: 'csinodes', namespaced: false },
-  'storage.k8s.io/v1/CSIStorageCapacity': { plural: 'csistoragecapacities', namespaced: true },
-  'storage.k8s.io/v1/StorageClass': { plural: 'storageclasses', namespaced: false },
-  'storage.k8s.io/v1/VolumeAttachment': { plural: 'volumeattachments', namespaced: false },
-  'storage.k8s.io/v1/VolumeAttributesClass': { plural: 'volumeattributesclasses', namespaced: false },
-  'storage.k8s.io/v1beta1/VolumeAttributesClass': { plural: 'volumeattributesclasses', namespaced: false },
-  'storagemigration.k8s.io/v1beta1/StorageVersionMigration': { plural: 'storageversionmigrations', namespaced: false },
+  'storage.k8s.io/v1/CSIStorageCapacity': {
+    plural: 'csistoragecapacities',
+    namespaced: true,
+  },
+  'storage.k8s.io/v1/StorageClass': {
+    plural: 'storageclasses',
+    namespaced: false,
+  },
+  'storage.k8s.io/v1/VolumeAttachment': {
+    plural: 'volumeattachments',
+    namespaced: false,
+  },
+  'storage.k8s.io/v1/VolumeAttributesClass': {
+    plural: 'volumeattributesclasses',
+    namespaced: false,
+  },
+  'storage.k8s.io/v1beta1/VolumeAttributesClass': {
+    plural: 'volumeattributesclasses',
+    namespaced: false,
+  },
+  'storagemigration.k8s.io/v1beta1/StorageVersionMigration': {
+    plural: 'storageversionmigrations',
+    namespaced: false,
+  },
   'v1/ComponentStatus': { plural: 'componentstatuses', namespaced: false },
   'v1/ConfigMap': { plural: 'configmaps', namespaced: true },
   'v1/Endpoints': { plural: 'endpoints', namespaced: true },
@@ -83,10 +266,16 @@ export const KUBERNETES_RESOURCES: Record<string, { plural: string; namespaced: 
   'v1/Namespace': { plural: 'namespaces', namespaced: false },
   'v1/Node': { plural: 'nodes', namespaced: false },
   'v1/PersistentVolume': { plural: 'persistentvolumes', namespaced: false },
-  'v1/PersistentVolumeClaim': { plural: 'persistentvolumeclaims', namespaced: true },
+  'v1/PersistentVolumeClaim': {
+    plural: 'persistentvolumeclaims',
+    namespaced: true,
+  },
   'v1/Pod': { plural: 'pods', namespaced: true },
   'v1/PodTemplate': { plural: 'podtemplates', namespaced: true },
-  'v1/ReplicationController': { plural: 'replicationcontrollers', namespaced: true },
+  'v1/ReplicationController': {
+    plural: 'replicationcontrollers',
+    namespaced: true,
+  },
   'v1/ResourceQuota': { plural: 'resourcequotas', namespaced: true },
   'v1/Secret': { plural: 'secrets', namespaced: true },
   'v1/Service': { plural: 'services', namespaced: true },

@@ -153,7 +153,18 @@ describe('ManifestAssembler', () => {
           {
             path: 'apps/shop/base/deployment.yaml',
             documents: [
-              { ...deployment, spec: { template: { ...deployment.spec.template, spec: { ...deployment.spec.template.spec, tolerations: [{ key: 'a' }] } } } },
+              {
+                ...deployment,
+                spec: {
+                  template: {
+                    ...deployment.spec.template,
+                    spec: {
+                      ...deployment.spec.template.spec,
+                      tolerations: [{ key: 'a' }],
+                    },
+                  },
+                },
+              },
             ],
           },
           {
@@ -185,22 +196,48 @@ describe('ManifestAssembler', () => {
       spec: { template: { spec: { containers } } },
     });
     const [built] = new ManifestAssembler([
-      { path: 'apps/shop/base/kustomization.yml', documents: [{ resources: ['deployment.yml'] }] },
+      {
+        path: 'apps/shop/base/kustomization.yml',
+        documents: [{ resources: ['deployment.yml'] }],
+      },
       {
         path: 'apps/shop/base/deployment.yml',
-        documents: [shopDeployment([{ name: 'shop', image: 'shop:1', env: [{ name: 'A', value: '1' }] }])],
+        documents: [
+          shopDeployment([
+            { name: 'shop', image: 'shop:1', env: [{ name: 'A', value: '1' }] },
+          ]),
+        ],
       },
       {
         path: 'apps/shop/overlays/dev/kustomization.yml',
-        documents: [{ resources: ['../../base'], patches: [{ path: 'p.yml' }] }],
+        documents: [
+          { resources: ['../../base'], patches: [{ path: 'p.yml' }] },
+        ],
       },
       {
         path: 'apps/shop/overlays/dev/p.yml',
-        documents: [shopDeployment([{ name: 'shop', env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }] }])],
+        documents: [
+          shopDeployment([
+            {
+              name: 'shop',
+              env: [
+                { name: 'A', value: '2' },
+                { name: 'B', value: '3' },
+              ],
+            },
+          ]),
+        ],
       },
     ]).build('apps/shop/overlays/dev');
     expect((built.spec as any).template.spec.containers).toEqual([
-      { name: 'shop', image: 'shop:1', env: [{ name: 'B', value: '3' }, { name: 'A', value: '2' }] },
+      {
+        name: 'shop',
+        image: 'shop:1',
+        env: [
+          { name: 'B', value: '3' },
+          { name: 'A', value: '2' },
+        ],
+      },
     ]);
   });
 });

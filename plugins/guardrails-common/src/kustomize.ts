@@ -85,11 +85,14 @@ function mergePatch(target: unknown, patch: unknown, at: string): unknown {
       );
     }
     // Items already there are merged in place; new ones go first, as kustomize puts them.
-    const merged: unknown[] = Array.isArray(target) ? structuredClone(target) : [];
+    const merged: unknown[] = Array.isArray(target)
+      ? structuredClone(target)
+      : [];
     const added: unknown[] = [];
     for (const item of patch as Array<Record<string, unknown>>) {
       const i = merged.findIndex(m => isObject(m) && m[key] === item[key]);
-      if (i >= 0) merged[i] = mergePatch(merged[i], item, `${at}[${String(item[key])}]`);
+      if (i >= 0)
+        merged[i] = mergePatch(merged[i], item, `${at}[${String(item[key])}]`);
       else added.push(structuredClone(item));
     }
     return [...added, ...merged];
@@ -176,7 +179,9 @@ export class ManifestAssembler {
 
   /** The kustomization file of a directory, under either of its names. */
   private kustomizationFile(dir: string): string | undefined {
-    return KUSTOMIZATIONS.map(name => `${dir}/${name}`).find(p => this.files.has(p));
+    return KUSTOMIZATIONS.map(name => `${dir}/${name}`).find(p =>
+      this.files.has(p),
+    );
   }
 
   private kustomization(dir: string): Kustomization {

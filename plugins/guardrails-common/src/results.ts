@@ -20,7 +20,7 @@ export function summarize(results: GuardrailResult[]): RuleSummary[] {
     const s = byRule.get(r.rule) ?? {
       rule: r.rule,
       title: r.title,
-      counts: { passed: 0, failed: 0, 'not-checked': 0 },
+      counts: { passed: 0, failed: 0, exempted: 0, 'not-checked': 0 },
     };
     s.counts[r.status] += 1;
     byRule.set(r.rule, s);

@@ -87,8 +87,9 @@ export type ValidatingAdmissionPolicyBinding = {
 /**
  * What became of one rule (a validation of a policy, through one binding) for one object.
  * `not-checked`: the evaluator could not decide it; the cluster still will.
+ * `exempted`: the object carries the policy's exemption annotation, and the policy skips it.
  */
-export type GuardrailStatus = 'passed' | 'failed' | 'not-checked';
+export type GuardrailStatus = 'passed' | 'failed' | 'exempted' | 'not-checked';
 
 export type GuardrailResult = {
   status: GuardrailStatus;
@@ -107,7 +108,7 @@ export type GuardrailResult = {
     namespace?: string;
     name: string;
   };
-  /** For a failure, what to change; for not-checked, why. */
+  /** For a failure, what to change; for not-checked, why; for exempted, the justification. */
   message: string;
   reason?: string;
 };

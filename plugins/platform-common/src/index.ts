@@ -9,3 +9,4 @@ export * from './kubernetes';
 export * from './argocd';
 export * from './crossplane';
 export * from './environments';
+export * from './guardrails';

@@ -13,7 +13,7 @@ import { ScmIntegrationRegistry } from '@backstage/integration';
 import { parse } from 'yaml';
 import { FileChanges, GitIdentity, TreeReader } from '../git/GitOpsRepository';
 import { ManifestValidator } from '../validation/ManifestValidator';
-import { checkGuardrails } from '../validation/guardrails';
+import { checkGuardrails } from '@internal/plugin-guardrails-node';
 
 /** Renders and checks the files; a schema failure is our bug, so nothing gets committed. */
 export function renderChecked(

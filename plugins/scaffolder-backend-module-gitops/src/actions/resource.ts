@@ -19,7 +19,7 @@ import { z } from 'zod/v3';
 import { readGitOpsSettings } from '../config';
 import { gitAuthFor } from '../git/auth';
 import { commitAndPush, FileChanges, TreeReader } from '../git/GitOpsRepository';
-import { checkGuardrails, kustomizeTree } from '../validation/guardrails';
+import { checkGuardrails, kustomizeTree } from '@internal/plugin-guardrails-node';
 import { ManifestValidator } from '../validation/ManifestValidator';
 import {
   authorOf,

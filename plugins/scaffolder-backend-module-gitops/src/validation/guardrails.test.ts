@@ -4,7 +4,7 @@ import {
   serviceRequestSchema,
 } from '@internal/plugin-gitops-common';
 import { renderChecked } from '../actions/plan';
-import { checkGuardrails } from './guardrails';
+import { checkGuardrails } from '@internal/plugin-guardrails-node';
 import { ManifestValidator } from './ManifestValidator';
 
 const platform = defaultPlatformConfig({

@@ -8,6 +8,7 @@ import {
   ManifestFile,
   mergePolicySets,
   parsePolicyFiles,
+  PolicySet,
 } from '@internal/plugin-guardrails-common';
 import fs from 'fs';
 import path from 'path';
@@ -16,7 +17,8 @@ import { parseAllDocuments } from 'yaml';
 // The clusters' admission policies (platform/policies, docs/guardrails.md), checked before a
 // golden path commits, so a refusal comes back in the form rather than as a failed sync.
 
-function defaultPoliciesDirectory(): string {
+/** platform/policies of this checkout, or of the portal image (the Dockerfile copies it). */
+export function defaultPoliciesDirectory(): string {
   return resolvePackagePath(
     '@internal/plugin-guardrails-common',
     '../../platform/policies',
@@ -37,20 +39,26 @@ function readPolicies(dir: string) {
   return mergePolicySets(read(dir), read(path.join(dir, 'before-commit')));
 }
 
-const evaluators = new Map<string, GuardrailEvaluator>();
+export type Guardrails = { set: PolicySet; evaluator: GuardrailEvaluator };
 
-function evaluatorFor(dir: string): GuardrailEvaluator {
-  let evaluator = evaluators.get(dir);
-  if (!evaluator) {
+const loaded = new Map<string, Guardrails>();
+
+/** The policies of `dir` (with before-commit/), read and compiled once per process. */
+export function loadGuardrails(
+  dir: string = defaultPoliciesDirectory(),
+): Guardrails {
+  let guardrails = loaded.get(dir);
+  if (!guardrails) {
     if (!fs.existsSync(dir)) {
       throw new Error(
         `The guardrail policies are not at ${dir}; nothing is committed unchecked.`,
       );
     }
-    evaluator = new GuardrailEvaluator(readPolicies(dir));
-    evaluators.set(dir, evaluator);
+    const set = readPolicies(dir);
+    guardrails = { set, evaluator: new GuardrailEvaluator(set) };
+    loaded.set(dir, guardrails);
   }
-  return evaluator;
+  return guardrails;
 }
 
 const where = (r: GuardrailResult) =>
@@ -58,13 +66,13 @@ const where = (r: GuardrailResult) =>
     r.object.name
   }`;
 
-/** Throws when a rendered file breaks a guardrail the cluster would deny; warnings pass. */
-export function checkGuardrails(
+/** Every rule's result for the objects kustomize would build from `files`. */
+export function evaluateManifests(
   files: ManifestFile[],
   argocdNamespace: string,
   dir: string = defaultPoliciesDirectory(),
 ): GuardrailResult[] {
-  const evaluator = evaluatorFor(dir);
+  const { evaluator } = loadGuardrails(dir);
   // Argo CD's own namespace carries no environment label; the rendered files name the rest.
   const namespaces = [
     {
@@ -73,9 +81,18 @@ export function checkGuardrails(
       metadata: { name: argocdNamespace },
     },
   ];
-  const results = new ManifestAssembler(files)
+  return new ManifestAssembler(files)
     .groups()
     .flatMap(g => evaluator.evaluate(g.objects, { namespaces }));
+}
+
+/** Throws when a rendered file breaks a guardrail the cluster would deny; warnings pass. */
+export function checkGuardrails(
+  files: ManifestFile[],
+  argocdNamespace: string,
+  dir: string = defaultPoliciesDirectory(),
+): GuardrailResult[] {
+  const results = evaluateManifests(files, argocdNamespace, dir);
   const refused = blocking(results);
   if (refused.length > 0) {
     throw new InputError(
@@ -96,7 +113,8 @@ export async function kustomizeTree(
   read: (filePath: string) => Promise<string | undefined>,
   changes: Map<string, string | null>,
 ): Promise<ManifestFile[]> {
-  const contentOf = async (p: string) => (changes.has(p) ? changes.get(p) ?? undefined : read(p));
+  const contentOf = async (p: string) =>
+    changes.has(p) ? changes.get(p) ?? undefined : read(p);
   const files = new Map<string, ManifestFile>();
   const queue = [...roots];
   while (queue.length > 0) {
@@ -110,10 +128,17 @@ export async function kustomizeTree(
     files.set(file, { path: file, documents });
     if (path.posix.basename(file) !== 'kustomization.yaml') continue;
     const dir = path.posix.dirname(file);
-    const k = documents[0] as { resources?: string[]; patches?: { path?: string }[] };
+    const k = documents[0] as {
+      resources?: string[];
+      patches?: { path?: string }[];
+    };
     for (const entry of k?.resources ?? []) {
       const target = path.posix.join(dir, entry);
-      queue.push(/\.ya?ml$/.test(entry) ? target : path.posix.join(target, 'kustomization.yaml'));
+      queue.push(
+        /\.ya?ml$/.test(entry)
+          ? target
+          : path.posix.join(target, 'kustomization.yaml'),
+      );
     }
     for (const patch of k?.patches ?? []) {
       if (patch.path) queue.push(path.posix.join(dir, patch.path));

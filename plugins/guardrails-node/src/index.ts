@@ -1,0 +1,14 @@
+/**
+ * The guardrails on a backend: platform/policies read from disk, evaluated against the
+ * manifests a golden path is about to commit or the GitOps repository already holds.
+ *
+ * @packageDocumentation
+ */
+export {
+  checkGuardrails,
+  defaultPoliciesDirectory,
+  evaluateManifests,
+  kustomizeTree,
+  loadGuardrails,
+} from './guardrails';
+export type { Guardrails } from './guardrails';
