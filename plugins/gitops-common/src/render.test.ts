@@ -168,3 +168,38 @@ describe('renderService', () => {
     ).toThrow('Unknown environment "qa"; this platform has dev, staging, prod');
   });
 });
+
+describe('exemptions', () => {
+  it('are written on each overlay, so every object of the environment carries them', () => {
+    const files = byPath(
+      renderService(
+        request({
+          exemptions: [
+            { policy: 'guardrails-probes', justification: '  The vendor binary has no health endpoint until v4.  ' },
+          ],
+        }),
+        platform,
+      ),
+    );
+    for (const env of ['dev', 'staging', 'prod']) {
+      const k = files.get(`apps/payments-api/overlays/${env}/kustomization.yaml`)!.documents[0] as any;
+      expect(k.commonAnnotations).toEqual({
+        'exempt.guardrails.idp-portal.io/guardrails-probes': 'The vendor binary has no health endpoint until v4.',
+      });
+    }
+    const base = files.get('apps/payments-api/base/kustomization.yaml')!.documents[0] as any;
+    expect(Object.keys(base.commonAnnotations)).toEqual(['idp-portal/owner']);
+  });
+
+  it('are refused without a written justification', () => {
+    const result = serviceRequestSchema.safeParse({
+      name: 'payments-api',
+      owner: 'group:default/payments-team',
+      exemptions: [{ policy: 'guardrails-probes', justification: 'because' }],
+    });
+    expect(result.success).toBe(false);
+    expect(describeZodError((result as any).error)).toMatch(
+      /exemption from guardrails-probes needs a written justification of at least 20 characters/,
+    );
+  });
+});

@@ -13,6 +13,7 @@ import {
   service,
   serviceAccount,
 } from './kubernetes';
+import { exemptionAnnotation } from '@internal/plugin-platform-common';
 import { gitopsPaths, OWNER_ANNOTATION } from './layout';
 import { entityName } from './names';
 import { EnvironmentConfig, PlatformConfig } from './platform';
@@ -116,6 +117,15 @@ function overlayFiles(
     labels: [{ pairs: { 'idp-portal/environment': env.name }, includeSelectors: false }],
     images: [{ name: imageName(req, platform), newTag: req.imageTag }],
     ...(patches.length ? { patches: patches.map(path => ({ path })) } : {}),
+    // On every object of the environment (base, resources, pod templates), so the cluster's
+    // policies skip each one, the pods a Deployment makes included.
+    ...(req.exemptions.length
+      ? {
+          commonAnnotations: Object.fromEntries(
+            req.exemptions.map(e => [exemptionAnnotation(e.policy), e.justification.trim()]),
+          ),
+        }
+      : {}),
   };
   return [fileOf(p('kustomization.yaml'), kustomization), ...files];
 }

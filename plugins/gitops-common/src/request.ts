@@ -1,5 +1,5 @@
 import { z } from 'zod/v3';
-import { RESOURCE_KINDS } from '@internal/plugin-platform-common';
+import { MIN_JUSTIFICATION_LENGTH, RESOURCE_KINDS } from '@internal/plugin-platform-common';
 import { entityName, explainInvalidName } from './names';
 import { checkName, NameContext, NameProblem, NameRole } from './nameRules';
 
@@ -81,6 +81,30 @@ export const resourceRequestSchema = z
   });
 export type ResourceRequest = z.infer<typeof resourceRequestSchema>;
 
+/**
+ * An exemption from one guardrail (a ValidatingAdmissionPolicy of platform/policies), with
+ * the reason; written as an annotation on every object of the service and recorded in the
+ * commit. Whether the policy allows exemptions is decided by the check step, from the files.
+ */
+export const exemptionRequestSchema = z
+  .object({
+    policy: z.string().describe('The policy, e.g. guardrails-probes'),
+    justification: z
+      .string()
+      .default('')
+      .describe('Why the service cannot follow the rule yet, and until when'),
+  })
+  .superRefine((exemption, ctx) => {
+    if (exemption.justification.trim().length < MIN_JUSTIFICATION_LENGTH) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['justification'],
+        message: `The exemption from ${exemption.policy} needs a written justification of at least ${MIN_JUSTIFICATION_LENGTH} characters: why the service cannot follow the rule, and until when. Nothing was committed.`,
+      });
+    }
+  });
+export type ExemptionRequest = z.infer<typeof exemptionRequestSchema>;
+
 /** A golden-path request: the form's answers, as the scaffolder actions take them. */
 export const serviceRequestSchema = z.object({
   name: nameOf('service').describe(
@@ -119,6 +143,12 @@ export const serviceRequestSchema = z.object({
   ),
   resources: blankAsUnset(z.array(resourceRequestSchema).default([])),
   sourceRepoUrl: blankAsUnset(formatted(isUrl, 'must be a URL').optional()),
+  exemptions: blankAsUnset(
+    z
+      .array(exemptionRequestSchema)
+      .default([])
+      .describe('Guardrails this service is exempt from, each with a written justification'),
+  ),
 });
 export type ServiceRequest = z.infer<typeof serviceRequestSchema>;
 

@@ -4,6 +4,7 @@ import {
   blocking,
   GuardrailEvaluator,
   GuardrailResult,
+  isExemptable,
   ManifestAssembler,
   ManifestFile,
   mergePolicySets,
@@ -65,6 +66,35 @@ const where = (r: GuardrailResult) =>
   `${r.object.kind} ${r.object.namespace ? `${r.object.namespace}/` : ''}${
     r.object.name
   }`;
+
+/**
+ * Refuses exemptions the policies do not allow: an unknown policy, or one without the
+ * exemption matchCondition (the cluster would enforce it anyway).
+ */
+export function checkExemptions(
+  exemptions: Array<{ policy: string }>,
+  dir: string = defaultPoliciesDirectory(),
+): void {
+  const { set } = loadGuardrails(dir);
+  const allowed = set.policies.filter(isExemptable).map(p => p.metadata.name);
+  const seen = new Set<string>();
+  for (const { policy } of exemptions) {
+    if (seen.has(policy)) {
+      throw new InputError(`The exemption from ${policy} is asked for twice; ask once, with one justification.`);
+    }
+    seen.add(policy);
+    if (!set.policies.some(p => p.metadata.name === policy)) {
+      throw new InputError(
+        `There is no guardrail named ${policy}, so nothing was committed. The rules that allow an exemption are ${allowed.join(', ')} (docs/guardrails.md#exemptions).`,
+      );
+    }
+    if (!allowed.includes(policy)) {
+      throw new InputError(
+        `${policy} allows no exemption, so nothing was committed: fix what it reports instead. The rules that allow one are ${allowed.join(', ')} (docs/guardrails.md#exemptions).`,
+      );
+    }
+  }
+}
 
 /** Every rule's result for the objects kustomize would build from `files`. */
 export function evaluateManifests(

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 export {
+  checkExemptions,
   checkGuardrails,
   defaultPoliciesDirectory,
   evaluateManifests,

@@ -1,3 +1,6 @@
+import { isExemptable } from '@internal/plugin-guardrails-common';
+import { loadGuardrails } from '@internal/plugin-guardrails-node';
+import { MIN_JUSTIFICATION_LENGTH } from '@internal/plugin-platform-common';
 import Ajv from 'ajv';
 import fs from 'fs';
 import path from 'path';
@@ -83,6 +86,18 @@ describe('golden-path templates', () => {
       const check = actions.findIndex((a: string) => a === 'gitops:service:check' || a === 'catalog:fetch');
       expect(check).toBeGreaterThanOrEqual(0);
       expect(check).toBeLessThan(firstSideEffect);
+    });
+
+    const check = template.spec.steps.find((s: any) => s.action === 'gitops:service:check');
+    if (check) it('offers exemptions from exactly the rules platform/policies lets be exempted', () => {
+      const { set } = loadGuardrails();
+      const exemptable = set.policies.filter(isExemptable).map(p => p.metadata.name).sort();
+      expect(properties.exemptions.items.properties.policy.enum).toEqual(exemptable);
+      expect(properties.exemptions.items.properties.justification.minLength).toBe(MIN_JUSTIFICATION_LENGTH);
+      const publish = template.spec.steps.find((s: any) => s.action === 'gitops:service:publish');
+      for (const step of [check, publish]) {
+        expect(step.input.exemptions).toBe('${{ parameters.exemptions }}');
+      }
     });
 
     it('links the repository or resource, the GitOps commit and the catalog entity', () => {

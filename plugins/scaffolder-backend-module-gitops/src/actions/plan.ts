@@ -8,12 +8,13 @@ import {
   renderService,
   serializeFile,
   ServiceRequest,
+  ExemptionRequest,
 } from '@internal/plugin-gitops-common';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { parse } from 'yaml';
 import { FileChanges, GitIdentity, TreeReader } from '../git/GitOpsRepository';
 import { ManifestValidator } from '../validation/ManifestValidator';
-import { checkGuardrails } from '@internal/plugin-guardrails-node';
+import { checkExemptions, checkGuardrails } from '@internal/plugin-guardrails-node';
 
 /** Renders and checks the files; a schema failure is our bug, so nothing gets committed. */
 export function renderChecked(
@@ -33,6 +34,7 @@ export function renderChecked(
       `The rendered manifests do not match their schemas, so nothing was committed:\n${problems.join('\n')}`,
     );
   }
+  checkExemptions(req.exemptions);
   checkGuardrails(files, platform.argocdNamespace);
   return files;
 }
@@ -99,6 +101,7 @@ export function commitMessage(opts: {
   taskId: string;
   entity: string;
   requestedBy?: string;
+  exemptions?: ExemptionRequest[];
 }): string {
   return [
     opts.subject,
@@ -107,6 +110,10 @@ export function commitMessage(opts: {
     `Task: ${opts.taskId}`,
     `Entity: ${opts.entity}`,
     `Requested-by: ${opts.requestedBy ?? 'unknown'}`,
+    // One line per exemption, so `git log --grep Guardrail-Exemption` finds every one.
+    ...(opts.exemptions ?? []).map(
+      e => `Guardrail-Exemption: ${e.policy}: ${e.justification.trim().replace(/\s+/g, ' ')}`,
+    ),
   ].join('\n');
 }
 

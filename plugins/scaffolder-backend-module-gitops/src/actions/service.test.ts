@@ -13,6 +13,7 @@ import { ManifestValidator } from '../validation/ManifestValidator';
 import { createServiceCheckAction, createServicePublishAction } from './service';
 import { examples } from './service.examples';
 import yaml from 'yaml';
+import { evaluateManifests, kustomizeTree } from '@internal/plugin-guardrails-node';
 
 // Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
 jest.setTimeout(30_000);
@@ -298,5 +299,71 @@ describe('the guardrails of platform/policies, before any commit', () => {
     const small = context({ ...input, resources: [{ kind: 'Database', name: 'ledger-db', size: 'small' }] });
     await publish.handler(small);
     expect(outputs(small).changed).toBe(true);
+  });
+
+  it('commits an exemption with its justification: on every object of each overlay and in the commit', async () => {
+    const { publish } = actions(server.gitopsUrl);
+    const justification = 'Load tests need the large tier in dev until the 2027 Q1 review.';
+    const ctx = context({
+      name: 'ledger-batch',
+      owner: 'group:default/payments-team',
+      environments: ['dev'],
+      resources: [{ kind: 'Database', name: 'ledger-batch-db', size: 'large' }],
+      exemptions: [{ policy: 'guardrails-crossplane-sizes', justification }],
+    });
+    await publish.handler(ctx);
+    const repo = await cloneRepo(server.gitopsUrl);
+    try {
+      expect(repo.log[0].commit.message).toContain(
+        `Guardrail-Exemption: guardrails-crossplane-sizes: ${justification}`,
+      );
+      const overlay = yaml.parse(await repo.read('apps/ledger-batch/overlays/dev/kustomization.yaml'));
+      expect(overlay.commonAnnotations).toEqual({
+        'exempt.guardrails.idp-portal.io/guardrails-crossplane-sizes': justification,
+      });
+      // What Argo CD would build from the commit: the database is exempted, not failed.
+      const files = await kustomizeTree(
+        ['apps/ledger-batch/overlays/dev/kustomization.yaml'],
+        async p => (repo.exists(p) ? repo.read(p) : undefined),
+        new Map(),
+      );
+      const sizes = evaluateManifests(files, 'argocd').filter(r => r.policy === 'guardrails-crossplane-sizes');
+      expect(sizes.map(r => [r.object.name, r.status, r.message])).toEqual([
+        ['ledger-batch-db', 'exempted', justification],
+      ]);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('refuses an exemption without a justification, or from a rule that allows none, with the GitOps head unchanged', async () => {
+    const { check, publish } = actions(server.gitopsUrl);
+    const input = (exemption: object) => ({
+      name: 'ledger-cron',
+      owner: 'group:default/payments-team',
+      exemptions: [exemption],
+    });
+    const head = await headOf(server.gitopsUrl);
+    for (const action of [check, publish]) {
+      await expect(
+        action.handler(context(input({ policy: 'guardrails-probes', justification: ' ' }))),
+      ).rejects.toThrow(
+        /exemption from guardrails-probes needs a written justification of at least 20 characters/,
+      );
+      await expect(action.handler(context(input({ policy: 'guardrails-probes' })))).rejects.toThrow(
+        /needs a written justification/,
+      );
+      await expect(
+        action.handler(
+          context(input({ policy: 'guardrails-required-labels', justification: 'The catalog does not need to find this one.' })),
+        ),
+      ).rejects.toThrow(/guardrails-required-labels allows no exemption, so nothing was committed/);
+      await expect(
+        action.handler(
+          context(input({ policy: 'guardrails-no-such-rule', justification: 'The catalog does not need to find this one.' })),
+        ),
+      ).rejects.toThrow(/There is no guardrail named guardrails-no-such-rule/);
+    }
+    expect(await headOf(server.gitopsUrl)).toBe(head);
   });
 });

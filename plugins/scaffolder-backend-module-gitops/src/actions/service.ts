@@ -169,6 +169,7 @@ export function createServicePublishAction(deps: Deps) {
           taskId: ctx.task.id,
           entity,
           requestedBy: ctx.user?.ref,
+          exemptions: req.exemptions,
         });
 
       // Environments set to pullRequest get their overlay and Application through a pull request.
