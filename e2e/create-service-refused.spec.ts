@@ -22,6 +22,7 @@ test('the guest picks another team as owner in the form and the portal refuses i
     .first()
     .click();
   await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Review' }).click();
   await page.getByRole('button', { name: 'Create' }).click();
 

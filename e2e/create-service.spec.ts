@@ -30,6 +30,10 @@ test('a developer fills the Node.js golden path form and finds the new service i
   // Page 2: how it runs, with the defaults; add a database.
   await expect(page.getByText('Environments')).toBeVisible();
   await page.getByLabel('PostgreSQL database').check();
+  await page.getByRole('button', { name: 'Next' }).click();
+
+  // Page 3: guardrails; no exemption asked for.
+  await expect(page.getByText('Exemptions').first()).toBeVisible();
   await page.getByRole('button', { name: 'Review' }).click();
 
   // Review shows what will be created.
