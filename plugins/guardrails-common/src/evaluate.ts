@@ -159,6 +159,7 @@ export class GuardrailEvaluator {
       const emit = (
         binding: ValidatingAdmissionPolicyBinding,
         outcomes: Outcome[] | Outcome,
+        target: KubeObject = obj,
       ) => {
         cp.validations.forEach((_, i) => {
           const outcome = Array.isArray(outcomes) ? outcomes[i] : outcomes;
@@ -170,7 +171,7 @@ export class GuardrailEvaluator {
             title: cp.title,
             binding: binding.metadata.name,
             actions: binding.spec.validationActions,
-            object: objectRef(obj),
+            object: objectRef(target),
           });
         });
       };
@@ -257,20 +258,13 @@ export class GuardrailEvaluator {
             // A rule over a set leaves out the items exempt from it; report them as exempted.
             for (const item of (obj.items as KubeObject[]) ?? []) {
               const justification = exemption(item, cp.policy.metadata.name);
-              if (!justification) continue;
-              cp.validations.forEach((_, i) => {
-                results.push({
-                  status: 'exempted',
-                  message: justification,
-                  rule: `${cp.policy.metadata.name}[${i}]`,
-                  policy: cp.policy.metadata.name,
-                  validation: i,
-                  title: cp.title,
-                  binding: binding.metadata.name,
-                  actions: binding.spec.validationActions,
-                  object: objectRef(item),
-                });
-              });
+              if (justification) {
+                emit(
+                  binding,
+                  { status: 'exempted', message: justification },
+                  item,
+                );
+              }
             }
           }
         }

@@ -5,8 +5,6 @@
  * @packageDocumentation
  */
 export { GuardrailEvaluator, isExemptable } from './evaluate';
-export { describeRules } from './rules';
-export type { RuleDescription } from './rules';
 export type { EvaluateOptions } from './evaluate';
 export { parsePolicyFiles, mergePolicySets } from './policies';
 export type { PolicyFile, PolicySet } from './policies';
