@@ -14,7 +14,7 @@ import http from 'isomorphic-git/http/node';
 import os from 'os';
 import path from 'path';
 import { readGitOpsSettings } from '../config';
-import { gitAuthFor } from '../git/auth';
+import { gitAuthFor } from '@internal/plugin-platform-node';
 import { describeGitError, GitAuth } from '../git/GitOpsRepository';
 import { createRepository, repositoryLocation } from '../git/createRepository';
 import { z } from 'zod/v3';

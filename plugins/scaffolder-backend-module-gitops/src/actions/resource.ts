@@ -17,7 +17,7 @@ import {
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { z } from 'zod/v3';
 import { readGitOpsSettings } from '../config';
-import { gitAuthFor } from '../git/auth';
+import { gitAuthFor } from '@internal/plugin-platform-node';
 import { commitAndPush, FileChanges, TreeReader } from '../git/GitOpsRepository';
 import { checkGuardrails, kustomizeTree } from '@internal/plugin-guardrails-node';
 import { ManifestValidator } from '../validation/ManifestValidator';

@@ -10,7 +10,7 @@ import {
   serviceRequestSchema,
 } from '@internal/plugin-gitops-common';
 import { readGitOpsSettings } from '../config';
-import { gitAuthFor } from '../git/auth';
+import { gitAuthFor } from '@internal/plugin-platform-node';
 import { commitAndPush, remoteBranchExists } from '../git/GitOpsRepository';
 import { openPullRequest } from '../git/pullRequests';
 import { createHash } from 'crypto';

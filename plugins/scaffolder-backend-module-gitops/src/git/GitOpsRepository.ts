@@ -8,12 +8,9 @@ import path from 'path';
 
 export type GitIdentity = { name: string; email: string };
 
-/** What isomorphic-git's onAuth returns: basic credentials or extra headers. */
-export type GitAuth = {
-  username?: string;
-  password?: string;
-  headers?: Record<string, string>;
-};
+import type { GitAuth } from '@internal/plugin-platform-node';
+
+export type { GitAuth };
 
 /** Desired content per path; `null` removes the file. */
 export type FileChanges = Map<string, string | null>;

@@ -4,7 +4,13 @@ import {
   ScmIntegrationRegistry,
 } from '@backstage/integration';
 import { AuthService } from '@backstage/backend-plugin-api';
-import { GitAuth } from './GitOpsRepository';
+
+/** What isomorphic-git's onAuth returns: basic credentials or extra headers. */
+export type GitAuth = {
+  username?: string;
+  password?: string;
+  headers?: Record<string, string>;
+};
 
 /** The embedded Git host (plugins/git-host-backend) serves under this path. */
 function isEmbeddedGitHost(url: string): boolean {
