@@ -83,6 +83,10 @@ export default defineConfig({
         subscriptionIds: [PROD_SUB, SHARED_SUB],
         armEndpoint: `https://127.0.0.1:${FAKE_AZURE_PORT}`,
       }),
+      // e2e/guardrails.spec.ts waits for a scan after its outside commit.
+      APP_CONFIG_guardrails: JSON.stringify({
+        scan: { schedule: { frequency: { seconds: 2 }, timeout: { seconds: 30 } } },
+      }),
       APP_CONFIG_health: JSON.stringify({
         timeouts: { clusterMs: 2000 },
         cacheTtlMs: 1000,

@@ -49,6 +49,8 @@ backend.add(
 );
 backend.add(import('@internal/plugin-health-backend'));
 backend.add(import('@internal/plugin-azure-monitor-backend'));
+// What the GitOps repository holds, judged by platform/policies on a schedule.
+backend.add(import('@internal/plugin-guardrails-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 

@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export { GuardrailEvaluator, isExemptable } from './evaluate';
+export { describeRules } from './rules';
+export type { RuleDescription } from './rules';
 export type { EvaluateOptions } from './evaluate';
 export { parsePolicyFiles, mergePolicySets } from './policies';
 export type { PolicyFile, PolicySet } from './policies';
@@ -17,5 +19,15 @@ export {
 } from './resources';
 export type { ResourceKind } from './resources';
 export { summarize, blocking } from './results';
+export { componentRefOf, componentsOf, rulesReport } from './report';
+export type {
+  ComponentFinding,
+  ComponentGuardrails,
+  EntityGuardrailsResponse,
+  GuardrailsReport,
+  RuleReport,
+  ScanInfo,
+  ServiceEvaluation,
+} from './report';
 export type { RuleSummary } from './results';
 export type * from './types';

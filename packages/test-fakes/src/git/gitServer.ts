@@ -59,3 +59,34 @@ export async function headOf(url: string): Promise<string> {
 export function pushAuth() {
   return { username: 'backstage', password: mockCredentials.service.token() };
 }
+
+/**
+ * A commit pushed as someone working outside the portal would: clone, write `files` (`null`
+ * removes one), commit, push. Returns the new head.
+ */
+export async function commitFiles(
+  url: string,
+  files: Record<string, string | null>,
+  message: string,
+  author = { name: 'Outside Editor', email: 'editor@contoso.example' },
+): Promise<string> {
+  const repo = await cloneRepo(url);
+  try {
+    for (const [file, content] of Object.entries(files)) {
+      const target = path.join(repo.dir, file);
+      if (content === null) {
+        await fs.promises.rm(target, { force: true });
+        await git.remove({ fs, dir: repo.dir, filepath: file });
+      } else {
+        await fs.promises.mkdir(path.dirname(target), { recursive: true });
+        await fs.promises.writeFile(target, content);
+        await git.add({ fs, dir: repo.dir, filepath: file });
+      }
+    }
+    const sha = await git.commit({ fs, dir: repo.dir, message, author });
+    await git.push({ fs, http, dir: repo.dir, url, ref: 'main', onAuth: () => pushAuth() });
+    return sha;
+  } finally {
+    await repo.cleanup();
+  }
+}

@@ -1,0 +1,2 @@
+export { GuardrailsClient, guardrailsApiRef } from './GuardrailsApi';
+export type { GuardrailsApi } from './GuardrailsApi';

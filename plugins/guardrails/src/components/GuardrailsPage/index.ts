@@ -1,0 +1,1 @@
+export { GuardrailsPage } from './GuardrailsPage';
