@@ -8,10 +8,14 @@ export type ScanSettings = {
   credentials?: { username?: string; password?: string };
 };
 
-/** The GitOps repository the golden paths commit to (`gitops:`), as the scan reads it. */
-export function readScanSettings(config: Config): ScanSettings {
-  const gitops = config.getConfig('gitops');
-  const repoUrl = gitops.getString('repoUrl');
+/**
+ * The GitOps repository the golden paths commit to (`gitops:`), as the scan reads it; undefined
+ * when none is configured, as the golden paths then refuse to run too.
+ */
+export function readScanSettings(config: Config): ScanSettings | undefined {
+  const gitops = config.getOptionalConfig('gitops');
+  const repoUrl = gitops?.getOptionalString('repoUrl');
+  if (!gitops || !repoUrl) return undefined;
   const credentials = gitops.getOptionalConfig('credentials');
   return {
     repoUrl,
