@@ -8,3 +8,4 @@ export * from './kubernetes';
 export * from './argocd';
 export * from './crossplane';
 export * from './render';
+export * from './form';

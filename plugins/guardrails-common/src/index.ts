@@ -25,6 +25,8 @@ export type {
   ComponentGuardrails,
   EntityGuardrailsResponse,
   GuardrailsReport,
+  PreviewFile,
+  ServicePreview,
   RuleReport,
   ScanInfo,
   ServiceEvaluation,

@@ -139,3 +139,23 @@ export type EntityGuardrailsResponse = {
   scan: ScanInfo;
   component?: ComponentGuardrails;
 };
+
+/** One file a golden path would write to the GitOps repository, as the review shows it. */
+export type PreviewFile = {
+  path: string;
+  content: string;
+  /** Against the branch head: new, different, or already exactly this. */
+  change: 'added' | 'modified' | 'unchanged';
+};
+
+/**
+ * POST /api/scaffolder/gitops/v1/service-preview: what gitops:service:check would decide for
+ * the form's values, without a side effect.
+ */
+export type ServicePreview = {
+  service: string;
+  files: PreviewFile[];
+  results: GuardrailResult[];
+  /** The check step's refusal when a rule the cluster denies fails; absent when it would pass. */
+  refusal?: string;
+};

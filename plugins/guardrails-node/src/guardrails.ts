@@ -116,6 +116,15 @@ export function evaluateManifests(
     .flatMap(g => evaluator.evaluate(g.objects, { namespaces }));
 }
 
+/** What the check step says when `results` break a rule the cluster would deny; undefined when none does. */
+export function refusalOf(results: GuardrailResult[]): string | undefined {
+  const refused = blocking(results);
+  if (refused.length === 0) return undefined;
+  return `The manifests break the platform's guardrails (docs/guardrails.md), so nothing was committed:\n${refused
+    .map(r => `${where(r)}: ${r.message} (${r.rule})`)
+    .join('\n')}`;
+}
+
 /** Throws when a rendered file breaks a guardrail the cluster would deny; warnings pass. */
 export function checkGuardrails(
   files: ManifestFile[],
@@ -123,14 +132,8 @@ export function checkGuardrails(
   dir: string = defaultPoliciesDirectory(),
 ): GuardrailResult[] {
   const results = evaluateManifests(files, argocdNamespace, dir);
-  const refused = blocking(results);
-  if (refused.length > 0) {
-    throw new InputError(
-      `The manifests break the platform's guardrails (docs/guardrails.md), so nothing was committed:\n${refused
-        .map(r => `${where(r)}: ${r.message} (${r.rule})`)
-        .join('\n')}`,
-    );
-  }
+  const refusal = refusalOf(results);
+  if (refusal) throw new InputError(refusal);
   return results;
 }
 

@@ -11,5 +11,6 @@ export {
   evaluateManifests,
   kustomizeTree,
   loadGuardrails,
+  refusalOf,
 } from './guardrails';
 export type { Guardrails } from './guardrails';

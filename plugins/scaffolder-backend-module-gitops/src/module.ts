@@ -15,6 +15,7 @@ import { createResourcePublishAction } from './actions/resource';
 import { ManifestValidator } from './validation/ManifestValidator';
 import { readAccessSettings } from '@internal/plugin-access-common';
 import { accessChecks } from './access/accessChecks';
+import { createPreviewRouter } from './preview/previewRouter';
 
 export const scaffolderModuleGitOps = createBackendModule({
   pluginId: 'scaffolder',
@@ -27,8 +28,11 @@ export const scaffolderModuleGitOps = createBackendModule({
         catalog: catalogServiceRef,
         auth: coreServices.auth,
         auditor: coreServices.auditor,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        logger: coreServices.logger,
       },
-      async init({ scaffolder, config, catalog, auth, auditor }) {
+      async init({ scaffolder, config, catalog, auth, auditor, httpRouter, httpAuth, logger }) {
         const deps = {
           config,
           integrations: ScmIntegrations.fromConfig(config),
@@ -49,6 +53,8 @@ export const scaffolderModuleGitOps = createBackendModule({
           createResourcePublishAction(deps),
           createCatalogWaitAction({ catalog }),
         );
+        // The review step's preview: the check step's decisions, with nothing written.
+        httpRouter.use(await createPreviewRouter({ ...deps, httpAuth, logger }));
       },
     });
   },

@@ -1,4 +1,5 @@
 import { isExemptable } from '@internal/plugin-guardrails-common';
+import { SERVICE_CHECK_INPUT_EXPRESSIONS, serviceRequestFromForm } from '@internal/plugin-gitops-common';
 import { loadGuardrails } from '@internal/plugin-guardrails-node';
 import { MIN_JUSTIFICATION_LENGTH } from '@internal/plugin-platform-common';
 import Ajv from 'ajv';
@@ -97,6 +98,19 @@ describe('golden-path templates', () => {
       const publish = template.spec.steps.find((s: any) => s.action === 'gitops:service:publish');
       for (const step of [check, publish]) {
         expect(step.input.exemptions).toBe('${{ parameters.exemptions }}');
+      }
+    });
+
+    if (check) it('previews on its last page exactly what the check step will be asked', () => {
+      const last = pages[pages.length - 1];
+      expect(last.properties.preview['ui:field']).toBe('GitOpsPreview');
+      expect(last.properties.preview['ui:options']).toEqual({ serviceType: check.input.type });
+      // The preview builds the check input with serviceRequestFromForm: same keys, same meaning.
+      const form = Object.fromEntries(Object.keys(properties).map(k => [k, k]));
+      const built = Object.keys(serviceRequestFromForm(form, check.input.type)).sort();
+      expect(Object.keys(check.input).sort()).toEqual(built);
+      for (const [key, value] of Object.entries(check.input)) {
+        if (key !== 'type') expect({ key, value }).toEqual({ key, value: SERVICE_CHECK_INPUT_EXPRESSIONS[key] });
       }
     });
 

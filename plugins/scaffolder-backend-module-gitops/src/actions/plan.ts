@@ -22,6 +22,20 @@ export function renderChecked(
   platform: PlatformConfig,
   validator: ManifestValidator,
 ): GitOpsFile[] {
+  const files = renderValidated(req, platform, validator);
+  checkGuardrails(files, platform.argocdNamespace);
+  return files;
+}
+
+/**
+ * The files, rendered and matched with their schemas, the exemptions allowed; the guardrails
+ * are left to the caller (renderChecked refuses, the review's preview shows).
+ */
+export function renderValidated(
+  req: ServiceRequest,
+  platform: PlatformConfig,
+  validator: ManifestValidator,
+): GitOpsFile[] {
   let files: GitOpsFile[];
   try {
     files = renderService(req, platform);
@@ -35,7 +49,6 @@ export function renderChecked(
     );
   }
   checkExemptions(req.exemptions);
-  checkGuardrails(files, platform.argocdNamespace);
   return files;
 }
 

@@ -35,7 +35,7 @@ import { audited } from '../access/audit';
 import { OwnerGuard } from '../access/OwnerGuard';
 import { CatalogReferences } from '../access/CatalogReferences';
 
-type Deps = {
+export type Deps = {
   config: Config;
   integrations: ScmIntegrationRegistry;
   validator: ManifestValidator;
@@ -65,7 +65,7 @@ export function auditMeta(
  * name against what it becomes, the owner against the catalog (as the user sees it), and
  * the user against the owner.
  */
-async function checkRequest(
+export async function checkRequest(
   deps: Deps,
   ctx: Parameters<OwnerGuard['check']>[0] & {
     getInitiatorCredentials(): Promise<BackstageCredentials>;
