@@ -32,12 +32,21 @@ test('a developer fills the Node.js golden path form and finds the new service i
   await page.getByLabel('PostgreSQL database').check();
   await page.getByRole('button', { name: 'Next' }).click();
 
-  // Page 3: guardrails; no exemption asked for.
+  // Page 3: guardrails; no exemption asked for. The preview runs the check the Create step
+  // will, as the guest, and shows the files and each rule's result before anything exists.
   await expect(page.getByText('Exemptions').first()).toBeVisible();
+  await expect(page.getByLabel('preview summary')).toHaveText(
+    /^\d+ files to add and 0 to change in the GitOps repository; guardrails: \d+ rules pass/,
+    { timeout: 30_000 },
+  );
+  await page.getByLabel('apps/browser-checkout-api/overlays/dev/resources/database-browser-checkout-api-db.yaml').click();
+  await expect(page.getByText('kind: Database')).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/create-preview.png', fullPage: true });
   await page.getByRole('button', { name: 'Review' }).click();
 
-  // Review shows what will be created.
+  // Review shows what will be created, with the preview's summary.
   await expect(page.getByText('browser-checkout-api').first()).toBeVisible();
+  await expect(page.getByText(/files to add and 0 to change in the GitOps repository; guardrails: \d+ rules pass/)).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/create-review.png' });
   await page.getByRole('button', { name: 'Create' }).click();
 

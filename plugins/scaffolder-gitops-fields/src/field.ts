@@ -4,6 +4,11 @@ import {
   GitOpsNameFieldSchema,
   validateGitOpsName,
 } from './components/GitOpsNameField';
+import {
+  GitOpsPreviewField,
+  GitOpsPreviewFieldSchema,
+  validateGitOpsPreview,
+} from './components/GitOpsPreviewField';
 
 export const gitopsNameField = createFormField({
   // What templates write as `ui:field` (templates/*/template.yaml).
@@ -11,4 +16,11 @@ export const gitopsNameField = createFormField({
   component: GitOpsNameField,
   schema: GitOpsNameFieldSchema,
   validation: validateGitOpsName,
+});
+
+export const gitopsPreviewField = createFormField({
+  name: 'GitOpsPreview',
+  component: GitOpsPreviewField,
+  schema: GitOpsPreviewFieldSchema,
+  validation: validateGitOpsPreview,
 });

@@ -9,7 +9,18 @@ export const gitopsNameFormField = FormFieldBlueprint.make({
   },
 });
 
+/**
+ * `ui:field: GitOpsPreview`, on a service path's last page: the files and each guardrail's
+ * result, from the check the Create step runs.
+ */
+export const gitopsPreviewFormField = FormFieldBlueprint.make({
+  name: 'gitops-preview',
+  params: {
+    field: () => import('./field').then(m => m.gitopsPreviewField),
+  },
+});
+
 export const scaffolderGitOpsFieldsModule = createFrontendModule({
   pluginId: 'scaffolder',
-  extensions: [gitopsNameFormField],
+  extensions: [gitopsNameFormField, gitopsPreviewFormField],
 });

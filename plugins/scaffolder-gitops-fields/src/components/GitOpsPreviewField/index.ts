@@ -1,0 +1,3 @@
+export { GitOpsPreviewField } from './GitOpsPreviewField';
+export { GitOpsPreviewFieldSchema } from './schema';
+export { validateGitOpsPreview } from './summary';
