@@ -9,3 +9,4 @@ export * from './argocd';
 export * from './crossplane';
 export * from './render';
 export * from './form';
+export * from './deployments';

@@ -16,6 +16,8 @@ import { ManifestValidator } from './validation/ManifestValidator';
 import { readAccessSettings } from '@internal/plugin-access-common';
 import { accessChecks } from './access/accessChecks';
 import { createPreviewRouter } from './preview/previewRouter';
+import { createPromoteAction, createRollbackAction } from './actions/deploy';
+import { sourceHealthFromHealthPlugin } from './deployments/sourceHealth';
 
 export const scaffolderModuleGitOps = createBackendModule({
   pluginId: 'scaffolder',
@@ -31,8 +33,9 @@ export const scaffolderModuleGitOps = createBackendModule({
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
         logger: coreServices.logger,
+        discovery: coreServices.discovery,
       },
-      async init({ scaffolder, config, catalog, auth, auditor, httpRouter, httpAuth, logger }) {
+      async init({ scaffolder, config, catalog, auth, auditor, httpRouter, httpAuth, logger, discovery }) {
         const deps = {
           config,
           integrations: ScmIntegrations.fromConfig(config),
@@ -52,6 +55,8 @@ export const scaffolderModuleGitOps = createBackendModule({
           createRepoPublishAction(deps),
           createResourcePublishAction(deps),
           createCatalogWaitAction({ catalog }),
+          createPromoteAction({ ...deps, sourceHealth: sourceHealthFromHealthPlugin({ discovery, auth }) }),
+          createRollbackAction({ ...deps, sourceHealth: sourceHealthFromHealthPlugin({ discovery, auth }) }),
         );
         // The review step's preview: the check step's decisions, with nothing written.
         httpRouter.use(await createPreviewRouter({ ...deps, httpAuth, logger }));

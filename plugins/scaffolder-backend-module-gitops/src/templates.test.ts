@@ -24,7 +24,7 @@ function templateValidator() {
   );
 }
 
-const OUR_ACTIONS = ['gitops:catalog:wait', 'gitops:service:check', 'gitops:service:publish', 'gitops:repo:publish', 'gitops:resource:publish'];
+const OUR_ACTIONS = ['gitops:catalog:wait', 'gitops:service:check', 'gitops:service:publish', 'gitops:repo:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback'];
 const BUILT_IN = ['fetch:template', 'catalog:register', 'catalog:fetch', 'debug:log'];
 
 describe('golden-path templates', () => {
@@ -41,6 +41,7 @@ describe('golden-path templates', () => {
       expect.arrayContaining([
         'nodejs-service', 'python-worker', 'react-frontend', 'grpc-service',
         'postgres-database', 'redis-cache', 'servicebus-queue',
+        'promote-service', 'rollback-service',
       ]),
     );
   });
@@ -66,7 +67,8 @@ describe('golden-path templates', () => {
       }
     });
 
-    it('asks for the name with the GitOpsName field, which checks it as the actions do', () => {
+    // Day-2 operations (promote, roll back) name no new object.
+    if (properties.name) it('asks for the name with the GitOpsName field, which checks it as the actions do', () => {
       const field = properties.name;
       expect(field['ui:field']).toBe('GitOpsName');
       const attach = template.spec.steps.find((s: any) => s.action === 'gitops:resource:publish');
@@ -82,7 +84,7 @@ describe('golden-path templates', () => {
         expect([...OUR_ACTIONS, ...BUILT_IN]).toContain(action);
       }
       const firstSideEffect = actions.findIndex((a: string) =>
-        ['gitops:repo:publish', 'gitops:service:publish', 'gitops:resource:publish', 'catalog:register'].includes(a),
+        ['gitops:repo:publish', 'gitops:service:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'catalog:register'].includes(a),
       );
       const check = actions.findIndex((a: string) => a === 'gitops:service:check' || a === 'catalog:fetch');
       expect(check).toBeGreaterThanOrEqual(0);

@@ -45,12 +45,31 @@ export class CatalogReferences {
   }
 
   /** The service a resource attaches to must be a Component in the catalog. */
-  async assertComponent(component: string, credentials: BackstageCredentials): Promise<void> {
+  async assertComponent(
+    component: string,
+    credentials: BackstageCredentials,
+    purpose = 'attach the resource to',
+  ): Promise<void> {
     if (!(await this.get(componentRef(component), credentials))) {
       throw new InputError(
-        `The service ${componentRef(component)} is not in the catalog (or you may not see it), so there is nothing to attach the resource to. Pick a service from the catalog, or create it with a service golden path first; nothing was changed.`,
+        `The service ${componentRef(component)} is not in the catalog (or you may not see it), so there is nothing to ${purpose}. Pick a service from the catalog, or create it with a service golden path first; nothing was changed.`,
       );
     }
+  }
+
+  /** The owner of a service the user may see in the catalog; refuses one that is not there. */
+  async ownerOfComponent(
+    component: string,
+    credentials: BackstageCredentials,
+    purpose: string,
+  ): Promise<string> {
+    await this.assertComponent(component, credentials, purpose);
+    const entity = await this.get(componentRef(component), credentials);
+    const owner = entity?.spec?.owner;
+    if (!owner) {
+      throw new InputError(`${componentRef(component)} names no owner in the catalog; nothing was changed.`);
+    }
+    return owner;
   }
 
   /**

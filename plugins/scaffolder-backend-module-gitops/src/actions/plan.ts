@@ -115,6 +115,8 @@ export function commitMessage(opts: {
   entity: string;
   requestedBy?: string;
   exemptions?: ExemptionRequest[];
+  /** More `Key: value` trailers, e.g. what a promotion moved and from where. */
+  trailers?: Array<[string, string]>;
 }): string {
   return [
     opts.subject,
@@ -127,6 +129,7 @@ export function commitMessage(opts: {
     ...(opts.exemptions ?? []).map(
       e => `Guardrail-Exemption: ${e.policy}: ${e.justification.trim().replace(/\s+/g, ' ')}`,
     ),
+    ...(opts.trailers ?? []).map(([key, value]) => `${key}: ${value.trim().replace(/\s+/g, ' ')}`),
   ].join('\n');
 }
 

@@ -1,0 +1,71 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import type { EnvironmentsResponse } from '@internal/plugin-health-common';
+
+/** Whether an environment runs `version` Synced and Healthy, and if not, why, in words. */
+export type SourceHealth = { ready: boolean; reason: string };
+
+export type SourceHealthCheck = (
+  component: string,
+  environment: string,
+  version: string,
+  credentials: BackstageCredentials,
+) => Promise<SourceHealth>;
+
+/**
+ * Asks the health plugin, on behalf of the user, what ArgoCD and the pods say about the
+ * source environment: the same view the Environments card shows, so a refusal matches the page.
+ */
+export function sourceHealthFromHealthPlugin(deps: {
+  discovery: DiscoveryService;
+  auth: AuthService;
+}): SourceHealthCheck {
+  return async (component, environment, version, credentials) => {
+    let body: EnvironmentsResponse;
+    try {
+      const base = await deps.discovery.getBaseUrl('health');
+      const { token } = await deps.auth.getPluginRequestToken({
+        onBehalfOf: credentials,
+        targetPluginId: 'health',
+      });
+      const res = await fetch(
+        `${base}/v1/entities/component/default/${encodeURIComponent(component)}/environments`,
+        { headers: { Authorization: `Bearer ${token}` } },
+      );
+      if (!res.ok) {
+        return { ready: false, reason: `the health service answered ${res.status} for ${component}` };
+      }
+      body = await res.json();
+    } catch (error: any) {
+      return { ready: false, reason: `the health service could not be asked (${error.message})` };
+    }
+    const row = body.environments.find(r => r.environment === environment);
+    if (!row) {
+      return { ready: false, reason: `no cluster of ${environment} reports ${component}` };
+    }
+    const app = row.application;
+    if (!app) {
+      return { ready: false, reason: `${environment} has no ArgoCD Application for ${component}` };
+    }
+    if (app.syncStatus !== 'Synced' || app.healthStatus !== 'Healthy') {
+      return {
+        ready: false,
+        reason: `${component} in ${environment} is ${app.syncStatus} and ${app.healthStatus} in ArgoCD${
+          app.message ? ` (${app.message})` : ''
+        }`,
+      };
+    }
+    if (!row.imageTags.includes(version)) {
+      return {
+        ready: false,
+        reason: `the pods of ${component} in ${environment} run ${
+          row.imageTags.join(', ') || 'no image yet'
+        }, not ${version}`,
+      };
+    }
+    return { ready: true, reason: `${environment} runs ${version}, Synced and Healthy` };
+  };
+}
