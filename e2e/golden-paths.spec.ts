@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
 import { execFile } from 'child_process';
 import { promisify } from 'util';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { commitOutsideThePortal } from './support/gitops';
 import { waitFor } from './support/backend';
 import { BASE_URL, cloneRepo, entity, runTemplate, taskLog } from './support/scaffolder';
 
@@ -153,4 +154,42 @@ test('resource path postgres-database attaches a database and registers a Resour
     60_000,
   );
   expect(component.metadata.name).toBe('e2e-shop-web');
+});
+
+test('a service is promoted from dev to staging and rolled back through the Day-2 templates, as commits by the user', async () => {
+  const service = 'e2e-orders-api';
+  const component = `component:default/${service}`;
+  const overlay = (env: string) => `apps/${service}/overlays/${env}/kustomization.yaml`;
+  const tagIn = async (env: string) => parse(await (await cloneRepo(GITOPS)).read(overlay(env))).images[0].newTag;
+  // CI has built 2.0.0 and deployed it to dev, in a commit of its own.
+  const dev = parse(await (await cloneRepo(GITOPS)).read(overlay('dev')));
+  dev.images[0].newTag = '2.0.0';
+  commitOutsideThePortal({ [overlay('dev')]: stringify(dev) }, `CI: ${service} 2.0.0 to dev`);
+
+  // No cluster answers in this file, so the health plugin cannot say dev is Synced and Healthy.
+  const refused = await runTemplate('promote-service', { component, from: 'dev' });
+  expect(refused.status).toBe('failed');
+  expect(taskLog(refused)).toMatch(/dev is not ready to promote: .*give a justification to promote anyway; nothing was committed/);
+  expect(await tagIn('staging')).toBe('latest');
+
+  const promoted = await runTemplate('promote-service', {
+    component,
+    from: 'dev',
+    justification: 'The e2e clusters are fakes that do not run in this file.',
+  });
+  expect(promoted.status, taskLog(promoted)).toBe('completed');
+  expect(await tagIn('staging')).toBe('2.0.0');
+  const [promotion] = (await cloneRepo(GITOPS)).log;
+  expect(promotion.commit.author.name).toBe('Guest');
+  expect(promotion.commit.message).toMatch(new RegExp(`^Promote ${service} 2\\.0\\.0 from dev to staging\\n`));
+  expect(promotion.commit.message).toContain('Promoted-From: dev');
+  expect(promotion.commit.message).toContain(`Image: contoso.azurecr.io/${service}:2.0.0`);
+  expect(promotion.commit.message).toContain('Template: template:default/promote-service');
+
+  const rolledBack = await runTemplate('rollback-service', { component, environment: 'staging' });
+  expect(rolledBack.status, taskLog(rolledBack)).toBe('completed');
+  expect(await tagIn('staging')).toBe('latest');
+  const [rollback] = (await cloneRepo(GITOPS)).log;
+  expect(rollback.commit.parent).toEqual([promotion.oid]);
+  expect(rollback.commit.message).toContain(`Rolled-Back-From: contoso.azurecr.io/${service}:2.0.0`);
 });
