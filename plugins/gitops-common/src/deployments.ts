@@ -92,3 +92,57 @@ export function promotionTargets(
   }
   return { from: environments[i], to: environments[j] };
 }
+
+/** A commit that changed an environment's overlay, as the deployments view links it. */
+export type OverlayChange = {
+  sha: string;
+  author: string;
+  /** ISO time of the commit. */
+  at: string;
+  subject: string;
+  url?: string;
+};
+
+/**
+ * How Git and the cluster agree for one environment: `synced` (ArgoCD has synced a revision that
+ * includes the last overlay change), `pending` (committed, not synced yet), `rolling-out`
+ * (synced, but the pods do not all run the image yet), `unknown` (the cluster did not say).
+ */
+export type DeploymentAgreement = 'synced' | 'pending' | 'rolling-out' | 'unknown';
+
+/** One row of the deployments view: one environment of a component. */
+export type DeploymentRow = {
+  environment: string;
+  /** Changes to it go through a pull request. */
+  pullRequest: boolean;
+  /** What Git says; absent when the service has no overlay in this environment. */
+  git?: {
+    image: string;
+    version: string;
+    lastChange?: OverlayChange;
+    /** Earlier images of this environment, newest first: what a rollback may choose. */
+    earlier: Array<{ version: string; image: string; change: OverlayChange }>;
+  };
+  /** What the cluster says, through the health plugin; absent when it could not be read. */
+  cluster?: {
+    syncStatus: string;
+    healthStatus: string;
+    revision?: string;
+    syncedAt?: string;
+    imageTags: string[];
+    message?: string;
+  };
+  agreement: DeploymentAgreement;
+  /** In words, for the row: what is waiting on what. */
+  explanation: string;
+  /** The next environment its image would be promoted to. */
+  promotesTo?: string;
+};
+
+/** GET /api/scaffolder/gitops/v1/deployments/:namespace/:name */
+export type DeploymentsResponse = {
+  component: string;
+  environments: DeploymentRow[];
+  /** Why the cluster side is missing, when it is. */
+  clusterError?: string;
+};

@@ -13,6 +13,8 @@ export type ArgoSummary = {
   /** Healthy, Progressing, Degraded, Suspended, Missing or Unknown. */
   healthStatus: string;
   revision?: string;
+  /** When the last sync operation finished (status.operationState.finishedAt). */
+  syncedAt?: string;
   /** Running, Failed, Error, Succeeded or Terminating. */
   operationPhase?: string;
   message?: string;
@@ -50,6 +52,9 @@ export function argoSummary(app: unknown): ArgoSummary {
     revision:
       asString(field(app, 'status', 'sync', 'revision')) ??
       asString(revisions[0]),
+    ...(asString(field(app, 'status', 'operationState', 'finishedAt'))
+      ? { syncedAt: asString(field(app, 'status', 'operationState', 'finishedAt')) }
+      : {}),
     operationPhase: asString(field(app, 'status', 'operationState', 'phase')),
     message:
       asString(field(app, 'status', 'operationState', 'message')) ??

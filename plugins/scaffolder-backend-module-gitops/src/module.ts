@@ -18,6 +18,7 @@ import { accessChecks } from './access/accessChecks';
 import { createPreviewRouter } from './preview/previewRouter';
 import { createPromoteAction, createRollbackAction } from './actions/deploy';
 import { sourceHealthFromHealthPlugin } from './deployments/sourceHealth';
+import { createDeploymentsRouter } from './deployments/deploymentsRouter';
 
 export const scaffolderModuleGitOps = createBackendModule({
   pluginId: 'scaffolder',
@@ -60,6 +61,10 @@ export const scaffolderModuleGitOps = createBackendModule({
         );
         // The review step's preview: the check step's decisions, with nothing written.
         httpRouter.use(await createPreviewRouter({ ...deps, httpAuth, logger }));
+        // The deployments view: Git's image per environment against what ArgoCD synced.
+        httpRouter.use(
+          await createDeploymentsRouter({ ...deps, httpAuth, catalog, discovery, auth }),
+        );
       },
     });
   },

@@ -19,29 +19,35 @@ export type SourceHealthCheck = (
  * Asks the health plugin, on behalf of the user, what ArgoCD and the pods say about the
  * source environment: the same view the Environments card shows, so a refusal matches the page.
  */
-export function sourceHealthFromHealthPlugin(deps: {
-  discovery: DiscoveryService;
-  auth: AuthService;
-}): SourceHealthCheck {
+type HealthDeps = { discovery: DiscoveryService; auth: AuthService };
+
+/** The Environments card's rows for a component, asked as the user; a string says why not. */
+export async function environmentsOf(
+  deps: HealthDeps,
+  component: string,
+  credentials: BackstageCredentials,
+): Promise<EnvironmentsResponse | string> {
+  try {
+    const base = await deps.discovery.getBaseUrl('health');
+    const { token } = await deps.auth.getPluginRequestToken({
+      onBehalfOf: credentials,
+      targetPluginId: 'health',
+    });
+    const res = await fetch(
+      `${base}/v1/entities/component/default/${encodeURIComponent(component)}/environments`,
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    if (!res.ok) return `the health service answered ${res.status} for ${component}`;
+    return (await res.json()) as EnvironmentsResponse;
+  } catch (error: any) {
+    return `the health service could not be asked (${error.message})`;
+  }
+}
+
+export function sourceHealthFromHealthPlugin(deps: HealthDeps): SourceHealthCheck {
   return async (component, environment, version, credentials) => {
-    let body: EnvironmentsResponse;
-    try {
-      const base = await deps.discovery.getBaseUrl('health');
-      const { token } = await deps.auth.getPluginRequestToken({
-        onBehalfOf: credentials,
-        targetPluginId: 'health',
-      });
-      const res = await fetch(
-        `${base}/v1/entities/component/default/${encodeURIComponent(component)}/environments`,
-        { headers: { Authorization: `Bearer ${token}` } },
-      );
-      if (!res.ok) {
-        return { ready: false, reason: `the health service answered ${res.status} for ${component}` };
-      }
-      body = await res.json();
-    } catch (error: any) {
-      return { ready: false, reason: `the health service could not be asked (${error.message})` };
-    }
+    const body = await environmentsOf(deps, component, credentials);
+    if (typeof body === 'string') return { ready: false, reason: body };
     const row = body.environments.find(r => r.environment === environment);
     if (!row) {
       return { ready: false, reason: `no cluster of ${environment} reports ${component}` };

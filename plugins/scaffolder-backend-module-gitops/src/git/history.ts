@@ -14,18 +14,21 @@ export type FileVersion = {
   content: string;
 };
 
+export type History = {
+  /** Every version of a file on the branch, newest first. */
+  versions(filepath: string, limit?: number): Promise<FileVersion[]>;
+  /** Whether `revision` includes `commit` (is it, or descends from it); undefined when unknown here. */
+  includes(revision: string, commit: string): Promise<boolean | undefined>;
+};
+
 /**
- * Every version of one file on a branch, newest first: what a rollback may choose from.
- * A full clone, since a shallow one would forget exactly the history asked for.
+ * A branch's history, for the time of `use`: a full clone without a work tree, since a shallow
+ * one would forget exactly the history asked for.
  */
-export async function fileHistory(opts: {
-  repoUrl: string;
-  branch: string;
-  auth?: GitAuth;
-  filepath: string;
-  /** At most this many versions. */
-  limit?: number;
-}): Promise<FileVersion[]> {
+export async function withHistory<T>(
+  opts: { repoUrl: string; branch: string; auth?: GitAuth },
+  use: (history: History) => Promise<T>,
+): Promise<T> {
   const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'gitops-history-'));
   try {
     await git
@@ -42,25 +45,47 @@ export async function fileHistory(opts: {
       .catch(error => {
         throw describeGitError(error, opts.repoUrl);
       });
-    const commits = await git
-      .log({ fs, dir, ref: opts.branch, filepath: opts.filepath, depth: opts.limit ?? 50 })
-      .catch(() => []);
-    const versions: FileVersion[] = [];
-    for (const c of commits) {
-      const blob = await git
-        .readBlob({ fs, dir, oid: c.oid, filepath: opts.filepath })
-        .catch(() => undefined);
-      if (!blob) continue;
-      versions.push({
-        sha: c.oid,
-        timestamp: c.commit.committer.timestamp,
-        author: c.commit.author.name,
-        message: c.commit.message.split('\n')[0],
-        content: Buffer.from(blob.blob).toString('utf8'),
-      });
-    }
-    return versions;
+    return await use({
+      async versions(filepath, limit = 50) {
+        const commits = await git
+          .log({ fs, dir, ref: opts.branch, filepath, depth: limit })
+          .catch(() => []);
+        const versions: FileVersion[] = [];
+        for (const c of commits) {
+          const blob = await git.readBlob({ fs, dir, oid: c.oid, filepath }).catch(() => undefined);
+          if (!blob) continue;
+          versions.push({
+            sha: c.oid,
+            timestamp: c.commit.committer.timestamp,
+            author: c.commit.author.name,
+            message: c.commit.message.split('\n')[0],
+            content: Buffer.from(blob.blob).toString('utf8'),
+          });
+        }
+        return versions;
+      },
+      async includes(revision, commit) {
+        if (revision === commit) return true;
+        try {
+          return await git.isDescendent({ fs, dir, oid: revision, ancestor: commit, depth: -1 });
+        } catch {
+          return undefined;
+        }
+      },
+    });
   } finally {
     await fs.promises.rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Every version of one file on a branch, newest first: what a rollback may choose from. */
+export async function fileHistory(opts: {
+  repoUrl: string;
+  branch: string;
+  auth?: GitAuth;
+  filepath: string;
+  /** At most this many versions. */
+  limit?: number;
+}): Promise<FileVersion[]> {
+  return withHistory(opts, history => history.versions(opts.filepath, opts.limit));
 }
