@@ -7,7 +7,7 @@ import { signInAsGuest } from './support/guest';
 // useTroubledPlatform, so the health and Azure Monitor cards have something to show.
 useTroubledPlatform();
 
-const HEALTH_CARDS = ['Health', 'Environments', 'Cloud resources', 'Guardrails'];
+const HEALTH_CARDS = ['Health', 'Environments', 'Deployments', 'Cloud resources', 'Guardrails'];
 const AZURE_CARDS = ['Azure alerts', 'Azure Monitor metrics'];
 const SERVICE_RELATIONS = [
   'Provided APIs',

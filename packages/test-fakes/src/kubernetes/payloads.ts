@@ -473,6 +473,11 @@ export function crossplanePlural(kind: ResourceKind): string {
   return CROSSPLANE_KINDS.find(k => k.kind === kind)!.plural;
 }
 
+/** Every Crossplane kind installed and empty: a cluster where the XRDs exist but nothing was claimed. */
+export function noCrossplaneResources(): Record<string, KubernetesObject[]> {
+  return Object.fromEntries(CROSSPLANE_KINDS.map(k => [k.plural, []]));
+}
+
 export const READY: Condition = {
   type: 'Ready',
   status: 'True',

@@ -1,0 +1,23 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { createApiRef, DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import type { DeploymentsResponse } from '@internal/plugin-gitops-common';
+
+export interface DeploymentsApi {
+  getDeployments(entity: CompoundEntityRef): Promise<DeploymentsResponse>;
+}
+
+export const deploymentsApiRef = createApiRef<DeploymentsApi>({ id: 'plugin.deployments.api' });
+
+/** The scaffolder module's deployments route (plugins/scaffolder-backend-module-gitops). */
+export class DeploymentsClient implements DeploymentsApi {
+  constructor(private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {}
+
+  async getDeployments(entity: CompoundEntityRef): Promise<DeploymentsResponse> {
+    const base = await this.deps.discoveryApi.getBaseUrl('scaffolder');
+    const path = [entity.kind, entity.namespace, entity.name].map(encodeURIComponent).join('/');
+    const res = await this.deps.fetchApi.fetch(`${base}/gitops/v1/deployments/${path}`);
+    if (!res.ok) throw await ResponseError.fromResponse(res);
+    return res.json();
+  }
+}
