@@ -19,6 +19,8 @@ import { createPreviewRouter } from './preview/previewRouter';
 import { createPromoteAction, createRollbackAction } from './actions/deploy';
 import { sourceHealthFromHealthPlugin } from './deployments/sourceHealth';
 import { createDeploymentsRouter } from './deployments/deploymentsRouter';
+import { registerDeploymentActions } from './actions/registry';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 
 export const scaffolderModuleGitOps = createBackendModule({
   pluginId: 'scaffolder',
@@ -35,8 +37,20 @@ export const scaffolderModuleGitOps = createBackendModule({
         httpAuth: coreServices.httpAuth,
         logger: coreServices.logger,
         discovery: coreServices.discovery,
+        actionsRegistry: actionsRegistryServiceRef,
       },
-      async init({ scaffolder, config, catalog, auth, auditor, httpRouter, httpAuth, logger, discovery }) {
+      async init({
+        scaffolder,
+        config,
+        catalog,
+        auth,
+        auditor,
+        httpRouter,
+        httpAuth,
+        logger,
+        discovery,
+        actionsRegistry,
+      }) {
         const deps = {
           config,
           integrations: ScmIntegrations.fromConfig(config),
@@ -50,15 +64,26 @@ export const scaffolderModuleGitOps = createBackendModule({
           auditor,
           auth,
         };
+        const sourceHealth = sourceHealthFromHealthPlugin({ discovery, auth });
+        const promote = createPromoteAction({ ...deps, sourceHealth });
+        const rollback = createRollbackAction({ ...deps, sourceHealth });
         scaffolder.addActions(
           createServiceCheckAction(deps),
           createServicePublishAction(deps),
           createRepoPublishAction(deps),
           createResourcePublishAction(deps),
           createCatalogWaitAction({ catalog }),
-          createPromoteAction({ ...deps, sourceHealth: sourceHealthFromHealthPlugin({ discovery, auth }) }),
-          createRollbackAction({ ...deps, sourceHealth: sourceHealthFromHealthPlugin({ discovery, auth }) }),
+          promote,
+          rollback,
         );
+        // The same operations for the CLI and MCP clients, as the calling user.
+        registerDeploymentActions(actionsRegistry, {
+          catalog,
+          auth,
+          promote,
+          rollback,
+          deployments: { ...deps, discovery, auth },
+        });
         // The review step's preview: the check step's decisions, with nothing written.
         httpRouter.use(await createPreviewRouter({ ...deps, httpAuth, logger }));
         // The deployments view: Git's image per environment against what ArgoCD synced.

@@ -1,12 +1,14 @@
 import {
   AuditorService,
   AuthService,
+  BackstageCredentials,
   DiscoveryService,
   HttpAuthService,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { Entity } from '@backstage/catalog-model';
 import {
   DeploymentRow,
   DeploymentsResponse,
@@ -47,6 +49,19 @@ export async function createDeploymentsRouter(deps: Deps): Promise<express.Route
   router.get('/gitops/v1/deployments/:kind/:namespace/:name', async (req, res) => {
     const entity = await readableEntity(deps, req, 'deployments-read');
     const credentials = await deps.httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const body: DeploymentsResponse = await readDeployments(deps, entity, credentials);
+    res.json(body);
+  });
+
+  return router;
+}
+
+/** The deployments view of an entity the caller may read, asked as the caller. */
+export async function readDeployments(
+  deps: Omit<Deps, 'httpAuth' | 'catalog' | 'auditor'>,
+  entity: Entity,
+  credentials: BackstageCredentials,
+): Promise<DeploymentsResponse> {
     const component =
       entity.metadata.annotations?.[KUBERNETES_ID_ANNOTATION] ?? entity.metadata.name;
     const settings = readGitOpsSettings(deps.config);
@@ -121,15 +136,11 @@ export async function createDeploymentsRouter(deps: Deps): Promise<express.Route
       },
     );
     const cluster = await clusterAnswer;
-    const body: DeploymentsResponse = {
+    return {
       component,
       environments: rows,
       ...(typeof cluster === 'string' ? { clusterError: cluster } : {}),
     };
-    res.json(body);
-  });
-
-  return router;
 }
 
 /** Says whether Git and the cluster agree for a row, and if not, what is waiting on what. */
