@@ -53,5 +53,7 @@ backend.add(import('@internal/plugin-azure-monitor-backend'));
 backend.add(import('@internal/plugin-guardrails-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
+// The actions registry's actions (promote, rollback, deployments) for MCP clients, as the calling user.
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 backend.start();

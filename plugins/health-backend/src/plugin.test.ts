@@ -241,6 +241,8 @@ describe('healthPlugin', () => {
         syncStatus: 'Synced',
         healthStatus: 'Healthy',
         revision: DEV_REVISION,
+        // When the last sync finished: the deployments view shows it beside the revision.
+        syncedAt: '2025-11-20T09:13:58Z',
         operationPhase: 'Succeeded',
         message: 'successfully synced (all tasks run)',
         url: 'https://argocd.dev.contoso.com/applications/argocd/payments-api-dev',
