@@ -28,6 +28,18 @@ if (!process.env.E2E_AZURE_CERT) {
   process.env.E2E_AZURE_CERT = cert;
 }
 
+// scripts/test runs the golden-path and health specs a second time on PostgreSQL, with fresh
+// databases named after this prefix (Backstage makes one per plugin).
+const postgres = process.env.E2E_POSTGRES_PREFIX
+  ? {
+      APP_CONFIG_backend_database: JSON.stringify({
+        client: 'pg',
+        connection: { host: '127.0.0.1', port: 5432, user: process.env.E2E_POSTGRES_USER ?? 'postgres' },
+        prefix: process.env.E2E_POSTGRES_PREFIX,
+      }),
+    }
+  : {};
+
 // A fresh embedded Git host for every run; workers inherit it through the environment.
 process.env.E2E_GIT_ROOT ??= path.join(os.tmpdir(), `idp-e2e-git-${process.pid}`);
 
@@ -51,6 +63,7 @@ export default defineConfig({
     stderr: 'pipe',
     // APP_CONFIG_ values are parsed as JSON, so whole config blocks can be set here.
     env: {
+      ...postgres,
       APP_CONFIG_gitHost_root: process.env.E2E_GIT_ROOT!,
       APP_CONFIG_kubernetes_clusterLocatorMethods: JSON.stringify([
         {

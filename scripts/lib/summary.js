@@ -23,18 +23,20 @@ if (jest) {
   totals.failed += 1;
   console.log('jest: no results (the run did not finish)');
 }
-const pw = read(process.argv[3]);
-if (pw && pw.stats) {
-  const s = pw.stats;
-  totals.passed += s.expected + s.flaky;
-  totals.failed += s.unexpected;
-  totals.skipped += s.skipped;
-  console.log(
-    `playwright: ${s.expected + s.flaky} passed, ${s.unexpected} failed, ${s.skipped} skipped`,
-  );
-} else {
-  totals.failed += 1;
-  console.log('playwright: no results (the run did not finish)');
+// The main Playwright run, then the PostgreSQL one, which is absent when it was skipped.
+for (const [i, file] of process.argv.slice(3).entries()) {
+  const label = i === 0 ? 'playwright' : 'playwright on PostgreSQL';
+  const pw = read(file);
+  if (pw && pw.stats) {
+    const s = pw.stats;
+    totals.passed += s.expected + s.flaky;
+    totals.failed += s.unexpected;
+    totals.skipped += s.skipped;
+    console.log(`${label}: ${s.expected + s.flaky} passed, ${s.unexpected} failed, ${s.skipped} skipped`);
+  } else if (i === 0 || fs.existsSync(file)) {
+    totals.failed += 1;
+    console.log(`${label}: no results (the run did not finish)`);
+  }
 }
 console.log(
   `tests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`,
