@@ -10,3 +10,4 @@ export * from './crossplane';
 export * from './render';
 export * from './form';
 export * from './deployments';
+export * from './previews';

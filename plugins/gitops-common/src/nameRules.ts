@@ -400,6 +400,13 @@ function serviceFindings(name: string, context: NameContext): Finding[] {
     ],
     edges: ['the Kubernetes Namespace and Service', 'label values'],
   });
+  if (name.includes('--')) {
+    findings.push({
+      rule: 'preview-separator',
+      objects: ['Kubernetes Namespace of a preview environment'],
+      says: 'contains "--", which the platform keeps to separate a service from its preview environments (their namespaces are <service>--<preview>)',
+    });
+  }
   if (/^[0-9]/.test(name)) {
     findings.push({
       rule: 'dns-1035',

@@ -222,6 +222,7 @@ describe('the shipped rules', () => {
       .filter(r => r.policy === 'guardrails-application-team-project');
     expect([...new Set(results.map(r => r.object.name))]).toEqual([
       'shop-prod',
+      'shop--pr-42',
     ]);
   });
 
