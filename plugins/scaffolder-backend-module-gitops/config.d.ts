@@ -63,5 +63,16 @@ export interface Config {
      * wait their turn and never race. Default 10.
      */
     maxPushAttempts?: number;
+    /** Preview environments of a service (docs/day-2.md). */
+    previews?: {
+      /** The environment (and so the cluster) previews run in. Default: the first environment. */
+      environment?: string;
+      /** How long a preview lives unless asked otherwise. Default 24. */
+      defaultTtlHours?: number;
+      /** The longest a preview may be asked or extended to live. Default 72. */
+      maxTtlHours?: number;
+      /** How many previews one team may have at once. Default 3. */
+      maxPerTeam?: number;
+    };
   };
 }

@@ -16,6 +16,15 @@ export type GitOpsSettings = {
   maxPushAttempts: number;
   /** What names are checked against: the environments and the reserved names. */
   naming: NameContext;
+  previews: PreviewSettings;
+};
+
+/** `gitops.previews`: where preview environments run, for how long, and how many per team. */
+export type PreviewSettings = {
+  environment: string;
+  defaultTtlHours: number;
+  maxTtlHours: number;
+  maxPerTeam: number;
 };
 
 /** Reads `gitops:` on every call, so a changed config applies to the next task. */
@@ -65,5 +74,11 @@ export function readGitOpsSettings(config: Config): GitOpsSettings {
     },
     maxPushAttempts: gitops.getOptionalNumber('maxPushAttempts') ?? 10,
     naming: readNamingContext(config),
+    previews: {
+      environment: gitops.getOptionalString('previews.environment') ?? environments[0].name,
+      defaultTtlHours: gitops.getOptionalNumber('previews.defaultTtlHours') ?? 24,
+      maxTtlHours: gitops.getOptionalNumber('previews.maxTtlHours') ?? 72,
+      maxPerTeam: gitops.getOptionalNumber('previews.maxPerTeam') ?? 3,
+    },
   };
 }

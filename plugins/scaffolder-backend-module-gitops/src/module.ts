@@ -20,6 +20,12 @@ import { createPromoteAction, createRollbackAction } from './actions/deploy';
 import { sourceHealthFromHealthPlugin } from './deployments/sourceHealth';
 import { createDeploymentsRouter } from './deployments/deploymentsRouter';
 import { registerDeploymentActions } from './actions/registry';
+import {
+  createPreviewCreateAction,
+  createPreviewDeleteAction,
+  createPreviewExtendAction,
+  reapExpiredPreviews,
+} from './actions/preview';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 
 export const scaffolderModuleGitOps = createBackendModule({
@@ -38,6 +44,7 @@ export const scaffolderModuleGitOps = createBackendModule({
         logger: coreServices.logger,
         discovery: coreServices.discovery,
         actionsRegistry: actionsRegistryServiceRef,
+        scheduler: coreServices.scheduler,
       },
       async init({
         scaffolder,
@@ -50,6 +57,7 @@ export const scaffolderModuleGitOps = createBackendModule({
         logger,
         discovery,
         actionsRegistry,
+        scheduler,
       }) {
         const deps = {
           config,
@@ -75,7 +83,21 @@ export const scaffolderModuleGitOps = createBackendModule({
           createCatalogWaitAction({ catalog }),
           promote,
           rollback,
+          createPreviewCreateAction(deps),
+          createPreviewExtendAction(deps),
+          createPreviewDeleteAction(deps),
         );
+        // Expired previews go in one commit; global scope, so one replica runs it at a time.
+        await scheduler.scheduleTask({
+          id: 'gitops-preview-reaper',
+          scope: 'global',
+          frequency: { minutes: 5 },
+          timeout: { minutes: 3 },
+          initialDelay: { minutes: 1 },
+          fn: async () => {
+            await reapExpiredPreviews({ ...deps, logger });
+          },
+        });
         // The same operations for the CLI and MCP clients, as the calling user.
         registerDeploymentActions(actionsRegistry, {
           catalog,

@@ -37,7 +37,9 @@ export type CommitOptions = {
    * a retry after a concurrent push builds on what that push committed. Throwing
    * here aborts before anything is written.
    */
-  change: (read: TreeReader) => Promise<FileChanges>;
+  change: (read: TreeReader, workTree: string) => Promise<FileChanges>;
+  /** The message, when it depends on what `change` found; `message` otherwise. */
+  messageOf?: () => string;
   /** Remote branch to push to, when not `branch` (a pull request's head). */
   pushBranch?: string;
   /** `false` checks and computes the change but never pushes. */
@@ -184,7 +186,7 @@ async function commitOnce(opts: CommitOptions): Promise<CommitResult> {
           return undefined;
         }
       };
-      const changes = await opts.change(read);
+      const changes = await opts.change(read, dir);
       const changed: string[] = [];
       for (const [p, content] of changes) {
         const current = await read(p);
@@ -211,7 +213,7 @@ async function commitOnce(opts: CommitOptions): Promise<CommitResult> {
       const sha = await git.commit({
         fs,
         dir,
-        message: opts.message,
+        message: opts.messageOf?.() ?? opts.message,
         author: opts.author,
         committer: opts.committer,
       });
