@@ -75,6 +75,11 @@ export const scaffolderModuleGitOps = createBackendModule({
         const sourceHealth = sourceHealthFromHealthPlugin({ discovery, auth });
         const promote = createPromoteAction({ ...deps, sourceHealth });
         const rollback = createRollbackAction({ ...deps, sourceHealth });
+        const previews = {
+          create: createPreviewCreateAction(deps),
+          extend: createPreviewExtendAction(deps),
+          delete: createPreviewDeleteAction(deps),
+        };
         scaffolder.addActions(
           createServiceCheckAction(deps),
           createServicePublishAction(deps),
@@ -83,9 +88,9 @@ export const scaffolderModuleGitOps = createBackendModule({
           createCatalogWaitAction({ catalog }),
           promote,
           rollback,
-          createPreviewCreateAction(deps),
-          createPreviewExtendAction(deps),
-          createPreviewDeleteAction(deps),
+          previews.create,
+          previews.extend,
+          previews.delete,
         );
         // Expired previews go in one commit; global scope, so one replica runs it at a time.
         await scheduler.scheduleTask({
@@ -104,6 +109,7 @@ export const scaffolderModuleGitOps = createBackendModule({
           auth,
           promote,
           rollback,
+          previews,
           deployments: { ...deps, discovery, auth },
         });
         // The review step's preview: the check step's decisions, with nothing written.

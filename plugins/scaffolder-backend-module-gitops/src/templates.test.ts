@@ -24,7 +24,7 @@ function templateValidator() {
   );
 }
 
-const OUR_ACTIONS = ['gitops:catalog:wait', 'gitops:service:check', 'gitops:service:publish', 'gitops:repo:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback'];
+const OUR_ACTIONS = ['gitops:catalog:wait', 'gitops:service:check', 'gitops:service:publish', 'gitops:repo:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'gitops:preview:create', 'gitops:preview:extend', 'gitops:preview:delete'];
 const BUILT_IN = ['fetch:template', 'catalog:register', 'catalog:fetch', 'debug:log'];
 
 describe('golden-path templates', () => {
@@ -41,7 +41,7 @@ describe('golden-path templates', () => {
       expect.arrayContaining([
         'nodejs-service', 'python-worker', 'react-frontend', 'grpc-service',
         'postgres-database', 'redis-cache', 'servicebus-queue',
-        'promote-service', 'rollback-service',
+        'promote-service', 'rollback-service', 'preview-environment',
       ]),
     );
   });
@@ -84,7 +84,7 @@ describe('golden-path templates', () => {
         expect([...OUR_ACTIONS, ...BUILT_IN]).toContain(action);
       }
       const firstSideEffect = actions.findIndex((a: string) =>
-        ['gitops:repo:publish', 'gitops:service:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'catalog:register'].includes(a),
+        ['gitops:repo:publish', 'gitops:service:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'gitops:preview:create', 'gitops:preview:extend', 'gitops:preview:delete', 'catalog:register'].includes(a),
       );
       const check = actions.findIndex((a: string) => a === 'gitops:service:check' || a === 'catalog:fetch');
       expect(check).toBeGreaterThanOrEqual(0);

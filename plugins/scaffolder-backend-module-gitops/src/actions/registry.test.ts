@@ -19,7 +19,15 @@ describe('the deployment actions of the actions registry', () => {
 
   it('lists promote, rollback and deployments, with their input schemas', async () => {
     const { actions } = await registry.list();
-    expect(actions.map(a => a.id).sort()).toEqual(['test:deployments', 'test:promote', 'test:rollback']);
+    expect(actions.map(a => a.id).sort()).toEqual([
+      'test:deployments',
+      'test:health',
+      'test:preview-create',
+      'test:preview-delete',
+      'test:preview-extend',
+      'test:promote',
+      'test:rollback',
+    ]);
     const promote = actions.find(a => a.name === 'promote')!;
     expect(promote.schema.input).toMatchObject({ required: expect.arrayContaining(['component', 'from']) });
     expect(actions.find(a => a.name === 'deployments')!.attributes.readOnly).toBe(true);
@@ -56,6 +64,27 @@ describe('the deployment actions of the actions registry', () => {
       }),
     ).rejects.toThrow(/run only as a signed-in user/);
     expect(await headOf(fixture.git.gitopsUrl)).toBe(head);
+  });
+
+  it('creates and deletes a preview as the calling user', async () => {
+    const { output } = (await registry.invoke({
+      id: 'test:preview-create',
+      input: { component: 'orders-api', preview: 'pr-7', imageTag: 'pr-7-1a2b3c4' },
+      credentials: mockCredentials.user(OLU),
+    })) as { output: any };
+    expect(output).toMatchObject({ changed: true, namespace: 'orders-api--pr-7' });
+    const removed = (await registry.invoke({
+      id: 'test:preview-delete',
+      input: { component: 'orders-api', preview: 'pr-7' },
+      credentials: mockCredentials.user(OLU),
+    })) as { output: any };
+    expect(removed.output.changed).toBe(true);
+  });
+
+  it('says why the health cannot be read when the health service does not answer', async () => {
+    await expect(
+      registry.invoke({ id: 'test:health', input: { component: 'orders-api' }, credentials: mockCredentials.user(OLU) }),
+    ).rejects.toThrow(/The health of component:default\/orders-api could not be read: the health service could not be asked/);
   });
 
   it('tells where the service runs, from Git even when no cluster answers', async () => {

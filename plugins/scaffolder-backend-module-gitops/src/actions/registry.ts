@@ -10,12 +10,18 @@ import { TemplateAction } from '@backstage/plugin-scaffolder-node';
 import { randomUUID } from 'crypto';
 import os from 'os';
 import { readDeployments } from '../deployments/deploymentsRouter';
+import { verdictOf } from '../deployments/sourceHealth';
 
 type Deps = {
   catalog: CatalogService;
   auth: AuthService;
   promote: TemplateAction<any, any, any>;
   rollback: TemplateAction<any, any, any>;
+  previews: {
+    create: TemplateAction<any, any, any>;
+    extend: TemplateAction<any, any, any>;
+    delete: TemplateAction<any, any, any>;
+  };
   deployments: Parameters<typeof readDeployments>[0];
 };
 
@@ -138,6 +144,104 @@ export function registerDeploymentActions(registry: ActionsRegistryService, deps
         logger,
       )) as any,
     }),
+  });
+
+  const previewResult = (z: any) =>
+    z.object({
+      changed: z.boolean(),
+      namespace: z.string(),
+      expiresAt: z.string(),
+      commitSha: z.string(),
+      commitUrl: z.string(),
+    });
+  const previewActions = [
+    {
+      name: 'preview-create',
+      title: 'Create a preview environment',
+      description:
+        "Creates a short-lived environment of a service from an image tag, in its own namespace <service>--<preview>, as a Git commit by the caller; it is removed when its time-to-live ends. Each team may have a limited number at once.",
+      action: deps.previews.create,
+      input: (z: any) =>
+        z.object({
+          component: z.string().describe(componentInput),
+          preview: z.string().describe('The preview name, e.g. pr-42'),
+          imageTag: z.string().describe('The image tag to run'),
+          ttlHours: z.number().optional().describe('Hours to live; the platform default when not given'),
+        }),
+    },
+    {
+      name: 'preview-extend',
+      title: 'Extend a preview environment',
+      description: "Moves a preview environment's expiry to now plus the hours asked for, within the platform's maximum, as a Git commit by the caller.",
+      action: deps.previews.extend,
+      input: (z: any) =>
+        z.object({
+          component: z.string().describe(componentInput),
+          preview: z.string().describe('The preview name'),
+          ttlHours: z.number().optional().describe('Hours to live from now'),
+        }),
+    },
+    {
+      name: 'preview-delete',
+      title: 'Delete a preview environment',
+      description: 'Removes a preview environment (its Application, overlay and resources) in one Git commit by the caller.',
+      action: deps.previews.delete,
+      input: (z: any) =>
+        z.object({
+          component: z.string().describe(componentInput),
+          preview: z.string().describe('The preview name'),
+        }),
+    },
+  ];
+  for (const p of previewActions) {
+    registry.register({
+      name: p.name,
+      title: p.title,
+      description: p.description,
+      attributes: { destructive: p.name === 'preview-delete', idempotent: true, readOnly: false },
+      schema: { input: p.input, output: previewResult },
+      action: async ({ input, credentials, logger }) => ({
+        output: (await runAs(
+          deps,
+          p.action,
+          { ...input, component: nameOf((input as any).component) },
+          credentials,
+          logger,
+        )) as any,
+      }),
+    });
+  }
+
+  registry.register({
+    name: 'health',
+    title: 'Health of a component',
+    description:
+      'The health verdict of a component across its environments (pods, ArgoCD, Crossplane, Azure alerts) with the reasons, as its Health card shows it.',
+    attributes: { readOnly: true, destructive: false, idempotent: true },
+    schema: {
+      input: z => z.object({ component: z.string().describe(componentInput) }),
+      output: z =>
+        z.object({
+          state: z.string(),
+          reasons: z.array(z.object({ state: z.string(), source: z.string(), message: z.string() })),
+          environments: z.array(z.object({ environment: z.string(), state: z.string() })),
+        }),
+    },
+    action: async ({ input, credentials }) => {
+      const ref = `component:default/${nameOf(input.component)}`;
+      if (!(await deps.catalog.getEntityByRef(ref, { credentials }))) {
+        throw new NotFoundError(`no entity ${ref}, or you may not see it`);
+      }
+      const answer = await verdictOf(deps.deployments, nameOf(input.component), credentials);
+      if (typeof answer === 'string') throw new Error(`The health of ${ref} could not be read: ${answer}`);
+      return {
+        output: {
+          state: answer.verdict.state,
+          reasons: answer.verdict.reasons.map(r => ({ state: r.state, source: r.source, message: r.message })),
+          environments: answer.environments.map(e => ({ environment: e.environment, state: e.state })),
+        },
+      };
+    },
   });
 
   registry.register({

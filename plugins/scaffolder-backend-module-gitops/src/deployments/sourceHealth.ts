@@ -3,7 +3,7 @@ import {
   BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import type { EnvironmentsResponse } from '@internal/plugin-health-common';
+import type { EnvironmentsResponse, VerdictResponse } from '@internal/plugin-health-common';
 
 /** Whether an environment runs `version` Synced and Healthy, and if not, why, in words. */
 export type SourceHealth = { ready: boolean; reason: string };
@@ -21,12 +21,13 @@ export type SourceHealthCheck = (
  */
 type HealthDeps = { discovery: DiscoveryService; auth: AuthService };
 
-/** The Environments card's rows for a component, asked as the user; a string says why not. */
-export async function environmentsOf(
+/** One card's answer of the health plugin for a component, asked as the user; a string says why not. */
+async function healthCard<T>(
   deps: HealthDeps,
   component: string,
+  card: 'environments' | 'verdict',
   credentials: BackstageCredentials,
-): Promise<EnvironmentsResponse | string> {
+): Promise<T | string> {
   try {
     const base = await deps.discovery.getBaseUrl('health');
     const { token } = await deps.auth.getPluginRequestToken({
@@ -34,15 +35,23 @@ export async function environmentsOf(
       targetPluginId: 'health',
     });
     const res = await fetch(
-      `${base}/v1/entities/component/default/${encodeURIComponent(component)}/environments`,
+      `${base}/v1/entities/component/default/${encodeURIComponent(component)}/${card}`,
       { headers: { Authorization: `Bearer ${token}` } },
     );
     if (!res.ok) return `the health service answered ${res.status} for ${component}`;
-    return (await res.json()) as EnvironmentsResponse;
+    return (await res.json()) as T;
   } catch (error: any) {
     return `the health service could not be asked (${error.message})`;
   }
 }
+
+/** The Environments card's rows for a component, asked as the user; a string says why not. */
+export const environmentsOf = (deps: HealthDeps, component: string, credentials: BackstageCredentials) =>
+  healthCard<EnvironmentsResponse>(deps, component, 'environments', credentials);
+
+/** The Health card's verdict for a component, asked as the user; a string says why not. */
+export const verdictOf = (deps: HealthDeps, component: string, credentials: BackstageCredentials) =>
+  healthCard<VerdictResponse>(deps, component, 'verdict', credentials);
 
 export function sourceHealthFromHealthPlugin(deps: HealthDeps): SourceHealthCheck {
   return async (component, environment, version, credentials) => {

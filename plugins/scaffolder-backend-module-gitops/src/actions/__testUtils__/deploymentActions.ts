@@ -11,6 +11,7 @@ import { parse, stringify } from 'yaml';
 import { accessChecks } from '../../access/accessChecks';
 import { ManifestValidator } from '../../validation/ManifestValidator';
 import { createPromoteAction, createRollbackAction } from '../deploy';
+import { createPreviewCreateAction, createPreviewDeleteAction, createPreviewExtendAction } from '../preview';
 import { registerDeploymentActions } from '../registry';
 import { createServicePublishAction } from '../service';
 
@@ -51,6 +52,11 @@ export async function deploymentActionsFixture() {
       auth: mockServices.auth(),
       promote: createPromoteAction(deps),
       rollback: createRollbackAction(deps),
+      previews: {
+        create: createPreviewCreateAction(deps),
+        extend: createPreviewExtendAction(deps),
+        delete: createPreviewDeleteAction(deps),
+      },
       deployments: {
         ...deps,
         discovery: { getBaseUrl: async () => 'http://127.0.0.1:1/api/health', getExternalBaseUrl: async () => '' },
