@@ -9,7 +9,7 @@ import {
 } from '@internal/test-fakes/kubernetes';
 import { parse, stringify } from 'yaml';
 import { FAKE_CLUSTER_TOKEN, FAKE_CLUSTERS } from '../playwright.config';
-import { cloneRepo } from './support/scaffolder';
+import { cloneRepo, runTemplate, taskLog } from './support/scaffolder';
 import { commitOutsideThePortal, goldenPathFiles } from './support/gitops';
 import { signInAsGuest } from './support/guest';
 
@@ -99,4 +99,30 @@ test('the deployments view shows each environment, and a promotion is confirmed 
     `Committed 3.2.0 in ${repo.log[0].oid.slice(0, 7)} by Guest; ArgoCD is still at ${created.slice(0, 7)} (Synced).`,
   );
   await page.screenshot({ path: 'test-results/screenshots/deployments-pending.png', fullPage: true });
+
+  // A preview of a branch build, through the preview-environment template.
+  const previewTask = await runTemplate('preview-environment', {
+    component: `component:default/${SERVICE}`,
+    operation: 'create',
+    preview: 'pr-7',
+    imageTag: 'pr-7-9c1e2f3',
+  });
+  expect(previewTask.status, taskLog(previewTask)).toBe('completed');
+  await page.reload();
+  const preview = page.getByRole('table', { name: 'previews' }).getByRole('row', { name: `${SERVICE}--pr-7` });
+  await expect(preview).toContainText('pr-7-9c1e2f3', { timeout: 30_000 });
+  await expect(preview).toContainText(`${SERVICE}--pr-7 in dev`);
+  await expect(row('staging')).toContainText('Waiting for ArgoCD');
+  await page.screenshot({ path: 'test-results/screenshots/deployments-with-preview.png', fullPage: true });
+
+  // Deleting it asks first, then runs the template; the commit removes its files.
+  await preview.getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog', { name: `Delete the preview ${SERVICE}--pr-7` }).getByRole('button', { name: 'Delete' }).click();
+  await expect(page).toHaveURL(/\/create\/tasks\//);
+  await expect(page.getByText('Remove the preview from the GitOps repository').first()).toBeVisible();
+  await expect(async () => {
+    const after = await cloneRepo(GITOPS);
+    expect(after.exists(`argocd/applications/dev/previews/${SERVICE}--pr-7.yaml`)).toBe(false);
+    expect(after.log[0].commit.message).toMatch(new RegExp(`^Delete the preview ${SERVICE}--pr-7`));
+  }).toPass({ timeout: 60_000 });
 });

@@ -139,10 +139,22 @@ export type DeploymentRow = {
   promotesTo?: string;
 };
 
+/** A preview environment of the component, as Git holds it. */
+export type PreviewRow = {
+  preview: string;
+  namespace: string;
+  environment: string;
+  image?: string;
+  version?: string;
+  expiresAt: string;
+  owner: string;
+};
+
 /** GET /api/scaffolder/gitops/v1/deployments/:namespace/:name */
 export type DeploymentsResponse = {
   component: string;
   environments: DeploymentRow[];
+  previews: PreviewRow[];
   /** Why the cluster side is missing, when it is. */
   clusterError?: string;
 };

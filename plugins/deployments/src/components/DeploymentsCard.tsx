@@ -3,7 +3,7 @@ import { InfoCard, Link, Progress, ResponseErrorPanel } from '@backstage/core-co
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { scaffolderApiRef } from '@backstage/plugin-scaffolder-react';
-import type { DeploymentRow } from '@internal/plugin-gitops-common';
+import type { DeploymentRow, PreviewRow } from '@internal/plugin-gitops-common';
 import {
   Box,
   Button,
@@ -171,6 +171,90 @@ function ConfirmDialog(props: {
   );
 }
 
+/** The component's preview environments, with their expiry, to extend or delete. */
+function PreviewsTable(props: { component: string; entityRef: string; previews: PreviewRow[] }) {
+  const scaffolder = useApi(scaffolderApiRef);
+  const navigate = useNavigate();
+  const [deleting, setDeleting] = useState<PreviewRow>();
+  const [error, setError] = useState<string>();
+  const run = async (operation: 'extend' | 'delete', preview: PreviewRow) => {
+    try {
+      const { taskId } = await scaffolder.scaffold({
+        templateRef: 'template:default/preview-environment',
+        values: { component: props.entityRef, operation, preview: preview.preview },
+      });
+      navigate(`/create/tasks/${taskId}`);
+    } catch (e: any) {
+      setError(e?.message ?? String(e));
+    }
+  };
+  return (
+    <Box mt={2}>
+      <Typography variant="subtitle2">Preview environments</Typography>
+      {props.previews.length === 0 ? (
+        <Typography variant="body2" color="textSecondary">
+          None. Create one with the Preview environment template.
+        </Typography>
+      ) : (
+        <Table size="small" aria-label="previews">
+          <TableHead>
+            <TableRow>
+              <TableCell>Preview</TableCell>
+              <TableCell>Image in Git</TableCell>
+              <TableCell>Expires</TableCell>
+              <TableCell />
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {props.previews.map(p => (
+              <TableRow key={p.namespace} aria-label={p.namespace}>
+                <TableCell>
+                  <strong>{p.preview}</strong>
+                  <Typography variant="caption" display="block" color="textSecondary">
+                    {p.namespace} in {p.environment}
+                  </Typography>
+                </TableCell>
+                <TableCell>
+                  <Typography variant="body2" component="code">
+                    {p.version ?? '—'}
+                  </Typography>
+                </TableCell>
+                <TableCell>{when(p.expiresAt)}</TableCell>
+                <TableCell align="right" style={{ whiteSpace: 'nowrap' }}>
+                  <Button size="small" color="primary" onClick={() => run('extend', p)}>
+                    Extend
+                  </Button>
+                  <Button size="small" onClick={() => setDeleting(p)}>
+                    Delete
+                  </Button>
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+      {error && <Alert severity="error">{error}</Alert>}
+      {deleting && (
+        <Dialog open onClose={() => setDeleting(undefined)} aria-labelledby="preview-delete-title">
+          <DialogTitle id="preview-delete-title">Delete the preview {deleting.namespace}</DialogTitle>
+          <DialogContent>
+            <Typography variant="body2">
+              One commit removes its Argo CD Application and overlay; Argo CD then deletes what
+              it deployed, its namespace included.
+            </Typography>
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={() => setDeleting(undefined)}>Cancel</Button>
+            <Button color="secondary" variant="contained" onClick={() => run('delete', deleting)}>
+              Delete
+            </Button>
+          </DialogActions>
+        </Dialog>
+      )}
+    </Box>
+  );
+}
+
 /**
  * Each environment of the component: the image Git gives it and who changed it last, what ArgoCD
  * synced and when, and where the two disagree; with Promote and Roll back, as commits.
@@ -293,6 +377,11 @@ export const DeploymentsCard = (_props: { variant?: "card" | "tab" }) => {
           })}
         </TableBody>
       </Table>
+      <PreviewsTable
+        component={component}
+        entityRef={entityRef}
+        previews={state.value!.previews ?? []}
+      />
       {operation && (
         <ConfirmDialog
           component={component}

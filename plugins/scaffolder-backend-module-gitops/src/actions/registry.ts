@@ -267,6 +267,9 @@ export function registerDeploymentActions(registry: ActionsRegistryService, deps
               lastChangedBy: z.string().optional(),
             }),
           ),
+          previews: z.array(
+            z.object({ preview: z.string(), namespace: z.string(), image: z.string().optional(), expiresAt: z.string() }),
+          ),
         }),
     },
     action: async ({ input, credentials }) => {
@@ -286,6 +289,12 @@ export function registerDeploymentActions(registry: ActionsRegistryService, deps
             sync: r.cluster?.syncStatus,
             health: r.cluster?.healthStatus,
             lastChangedBy: r.git?.lastChange?.author,
+          })),
+          previews: view.previews.map(p => ({
+            preview: p.preview,
+            namespace: p.namespace,
+            expiresAt: p.expiresAt,
+            ...(p.image ? { image: p.image } : {}),
           })),
         },
       };

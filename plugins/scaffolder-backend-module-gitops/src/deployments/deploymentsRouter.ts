@@ -15,12 +15,15 @@ import {
   gitopsPaths,
   OverlayChange,
   overlayImage,
+  previewOfApplication,
+  previewPaths,
+  PreviewRow,
 } from '@internal/plugin-gitops-common';
 import { KUBERNETES_ID_ANNOTATION } from '@internal/plugin-platform-common';
 import { gitAuthFor, readableEntity } from '@internal/plugin-platform-node';
 import express from 'express';
 import Router from 'express-promise-router';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { commitLink } from '../actions/plan';
 import { readGitOpsSettings } from '../config';
 import { FileVersion, History, withHistory } from '../git/history';
@@ -70,9 +73,9 @@ export async function readDeployments(
 
     // The cluster side is asked while the history is cloned.
     const clusterAnswer = environmentsOf(deps, component, credentials);
-    const rows = await withHistory(
+    const { rows, previews } = await withHistory(
       { repoUrl: settings.repoUrl, branch: settings.branch, auth },
-      async (history): Promise<DeploymentRow[]> => {
+      async (history): Promise<{ rows: DeploymentRow[]; previews: PreviewRow[] }> => {
         const cluster = await clusterAnswer;
         const changeOf = (v: FileVersion, file: string): OverlayChange => ({
           sha: v.sha,
@@ -132,13 +135,32 @@ export async function readDeployments(
             ),
           );
         }
-        return result;
+        // Previews of this component: their Applications, and the image of their overlays.
+        const previewEnv = settings.previews.environment;
+        const previews: PreviewRow[] = [];
+        for (const file of await history.filesUnder(previewPaths.applicationsDir(previewEnv))) {
+          const [doc] = parseAllDocuments((await history.read(file)) ?? '').map(d => d.toJS());
+          const p = previewOfApplication(file, doc);
+          if (!p || p.service !== component) continue;
+          const k = parse((await history.read(previewPaths.file(component, p.preview, 'kustomization.yaml'))) ?? 'null');
+          const image = overlayImage(k ?? undefined, component);
+          previews.push({
+            preview: p.preview,
+            namespace: p.namespace,
+            environment: previewEnv,
+            expiresAt: p.expiresAt,
+            owner: p.owner,
+            ...(image ? { image: image.reference, version: image.version } : {}),
+          });
+        }
+        return { rows: result, previews };
       },
     );
     const cluster = await clusterAnswer;
     return {
       component,
       environments: rows,
+      previews,
       ...(typeof cluster === 'string' ? { clusterError: cluster } : {}),
     };
 }

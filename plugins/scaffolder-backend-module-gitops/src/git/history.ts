@@ -19,6 +19,10 @@ export type History = {
   versions(filepath: string, limit?: number): Promise<FileVersion[]>;
   /** Whether `revision` includes `commit` (is it, or descends from it); undefined when unknown here. */
   includes(revision: string, commit: string): Promise<boolean | undefined>;
+  /** The files of the branch head under a folder. */
+  filesUnder(folder: string): Promise<string[]>;
+  /** A file of the branch head; undefined when absent. */
+  read(filepath: string): Promise<string | undefined>;
 };
 
 /**
@@ -63,6 +67,16 @@ export async function withHistory<T>(
           });
         }
         return versions;
+      },
+      async filesUnder(folder) {
+        const files = await git.listFiles({ fs, dir, ref: opts.branch }).catch(() => [] as string[]);
+        return files.filter(f => f.startsWith(`${folder}/`));
+      },
+      async read(filepath) {
+        const oid = await git.resolveRef({ fs, dir, ref: opts.branch }).catch(() => undefined);
+        if (!oid) return undefined;
+        const blob = await git.readBlob({ fs, dir, oid, filepath }).catch(() => undefined);
+        return blob ? Buffer.from(blob.blob).toString('utf8') : undefined;
       },
       async includes(revision, commit) {
         if (revision === commit) return true;
