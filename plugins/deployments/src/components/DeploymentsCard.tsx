@@ -118,6 +118,7 @@ function ConfirmDialog(props: {
       <DialogContent>
         {operation.kind === 'rollback' && (
           <TextField
+            id="rollback-version"
             select
             label="Earlier image"
             value={version}
@@ -145,6 +146,7 @@ function ConfirmDialog(props: {
               {operation.from.explanation} The promotion is refused unless you say why.
             </Alert>
             <TextField
+              id="promotion-justification"
               label="Justification"
               helperText="At least 20 characters; recorded in the commit."
               value={justification}
