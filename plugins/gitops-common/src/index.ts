@@ -11,3 +11,4 @@ export * from './render';
 export * from './form';
 export * from './deployments';
 export * from './previews';
+export * from './timeline';
