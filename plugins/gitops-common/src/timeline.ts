@@ -142,3 +142,8 @@ export function waitingOn(timeline: ChangeTimeline, now: Date): string | undefin
   const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(since)) / 60000));
   return `${waiting.detail ?? `waiting for ${waiting.stage}`}, for ${minutes < 1 ? 'under a minute' : `${minutes} min`}`;
 }
+
+/** GET /api/scaffolder/gitops/v1/timeline/:kind/:namespace/:name: the latest changes, newest first. */
+export type TimelineResponse = {
+  timelines: Array<ChangeTimeline & { waiting?: string }>;
+};

@@ -20,6 +20,9 @@ import { createPromoteAction, createRollbackAction } from './actions/deploy';
 import { sourceHealthFromHealthPlugin } from './deployments/sourceHealth';
 import { createDeploymentsRouter } from './deployments/deploymentsRouter';
 import { registerDeploymentActions } from './actions/registry';
+import { TimelineStore } from './timeline/TimelineStore';
+import { TimelineTracker } from './timeline/TimelineTracker';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
   createPreviewCreateAction,
   createPreviewDeleteAction,
@@ -45,6 +48,8 @@ export const scaffolderModuleGitOps = createBackendModule({
         discovery: coreServices.discovery,
         actionsRegistry: actionsRegistryServiceRef,
         scheduler: coreServices.scheduler,
+        database: coreServices.database,
+        signals: signalsServiceRef,
       },
       async init({
         scaffolder,
@@ -58,10 +63,24 @@ export const scaffolderModuleGitOps = createBackendModule({
         discovery,
         actionsRegistry,
         scheduler,
+        database,
+        signals,
       }) {
+        const integrations = ScmIntegrations.fromConfig(config);
+        // The request timeline: kept in the scaffolder's database, followed on a schedule.
+        const timelines = await TimelineStore.create(await database.getClient());
+        const tracker = new TimelineTracker({
+          store: timelines,
+          config,
+          integrations,
+          auth,
+          discovery,
+          logger,
+          signals,
+        });
         const deps = {
           config,
-          integrations: ScmIntegrations.fromConfig(config),
+          integrations,
           validator: ManifestValidator.fromDirectory(),
           ...accessChecks({
             catalog,
@@ -71,7 +90,17 @@ export const scaffolderModuleGitOps = createBackendModule({
           }),
           auditor,
           auth,
+          timeline: tracker,
         };
+        await scheduler.scheduleTask({
+          id: 'gitops-timeline-poll',
+          scope: 'global',
+          frequency: { seconds: 10 },
+          timeout: { minutes: 2 },
+          fn: async () => {
+            await tracker.poll();
+          },
+        });
         const sourceHealth = sourceHealthFromHealthPlugin({ discovery, auth });
         const promote = createPromoteAction({ ...deps, sourceHealth });
         const rollback = createRollbackAction({ ...deps, sourceHealth });
@@ -116,7 +145,7 @@ export const scaffolderModuleGitOps = createBackendModule({
         httpRouter.use(await createPreviewRouter({ ...deps, httpAuth, logger }));
         // The deployments view: Git's image per environment against what ArgoCD synced.
         httpRouter.use(
-          await createDeploymentsRouter({ ...deps, httpAuth, catalog, discovery, auth }),
+          await createDeploymentsRouter({ ...deps, httpAuth, catalog, discovery, auth, timelines }),
         );
       },
     });

@@ -32,6 +32,7 @@ import { openPullRequest } from '../git/pullRequests';
 import { parseInput } from './input';
 import { authorOf, commitLink, commitMessage, existingOwner, PORTAL_COMMITTER } from './plan';
 import { auditMeta } from './service';
+import type { RecordedChange } from '../timeline/TimelineTracker';
 
 type Deps = {
   config: Config;
@@ -42,7 +43,12 @@ type Deps = {
   sourceHealth: SourceHealthCheck;
   auditor?: AuditorService;
   auth?: AuthService;
+  /** Follows each change from its commit to healthy pods. */
+  timeline?: ChangeRecorder;
 };
+
+/** What the actions tell the request timeline after a commit. */
+export type ChangeRecorder = { record(change: RecordedChange): Promise<unknown> };
 
 const justification = blankAsUnset(
   z
@@ -300,6 +306,18 @@ export function createPromoteAction(deps: Deps) {
         trailers,
         checkpointKey: `gitops-promote-${req.component}-${envs.to.name}-${source!.version}`,
       });
+      if (result.changed && result.sha) {
+        await deps.timeline?.record({
+          entityRef: entity,
+          kind: 'promote',
+          environments: [envs.to.name],
+          commitSha: result.sha,
+          commitUrl: result.commitUrl,
+          version: source!.version,
+          ...(result.pullRequestUrl ? { pullRequestUrl: result.pullRequestUrl } : {}),
+          taskId: ctx.task.id,
+        });
+      }
       ctx.output('changed', result.changed);
       ctx.output('image', source!.reference);
       ctx.output('commitSha', result.sha);
@@ -385,6 +403,18 @@ export function createRollbackAction(deps: Deps) {
         ],
         checkpointKey: `gitops-rollback-${req.component}-${target.name}-${image.version}`,
       });
+      if (result.changed && result.sha) {
+        await deps.timeline?.record({
+          entityRef: entity,
+          kind: 'rollback',
+          environments: [target.name],
+          commitSha: result.sha,
+          commitUrl: result.commitUrl,
+          version: image.version,
+          ...(result.pullRequestUrl ? { pullRequestUrl: result.pullRequestUrl } : {}),
+          taskId: ctx.task.id,
+        });
+      }
       ctx.output('changed', result.changed);
       ctx.output('image', image.reference);
       ctx.output('commitSha', result.sha);

@@ -24,6 +24,7 @@ import {
   renderChecked,
 } from './plan';
 import { examples } from './service.examples';
+import type { ChangeRecorder } from './deploy';
 import { assertValidNames, parseInput } from './input';
 import {
   AuditorService,
@@ -36,6 +37,8 @@ import { OwnerGuard } from '../access/OwnerGuard';
 import { CatalogReferences } from '../access/CatalogReferences';
 
 export type Deps = {
+  /** Follows each change from its commit to healthy pods. */
+  timeline?: ChangeRecorder;
   config: Config;
   integrations: ScmIntegrationRegistry;
   validator: ManifestValidator;
@@ -257,6 +260,17 @@ export function createServicePublishAction(deps: Deps) {
         ctx.logger.info(
           `Nothing to commit: the GitOps repository already has ${req.name} exactly as requested (${result.sha})`,
         );
+      }
+      if (result.changed) {
+        await deps.timeline?.record({
+          entityRef: entity,
+          kind: 'create',
+          environments: envs.filter(e => !e.pullRequest).map(e => e.name),
+          commitSha: result.sha,
+          commitUrl: commitLink(settings.repoUrl, result.sha, gitopsPaths.application(req.name, envs[0].name)),
+          version: req.imageTag,
+          taskId: ctx.task.id,
+        });
       }
       ctx.output('commitSha', result.sha);
       ctx.output(

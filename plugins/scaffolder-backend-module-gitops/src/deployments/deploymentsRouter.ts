@@ -8,7 +8,8 @@ import {
 import { Config } from '@backstage/config';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { TimelineStore } from '../timeline/TimelineStore';
 import {
   DeploymentRow,
   DeploymentsResponse,
@@ -18,6 +19,8 @@ import {
   previewOfApplication,
   previewPaths,
   PreviewRow,
+  TimelineResponse,
+  waitingOn,
 } from '@internal/plugin-gitops-common';
 import { KUBERNETES_ID_ANNOTATION } from '@internal/plugin-platform-common';
 import { gitAuthFor, readableEntity } from '@internal/plugin-platform-node';
@@ -37,6 +40,7 @@ type Deps = {
   discovery: DiscoveryService;
   auth: AuthService;
   auditor?: AuditorService;
+  timelines?: Pick<TimelineStore, 'ofEntity'>;
 };
 
 const short = (sha?: string) => (sha && /^[0-9a-f]{40}$/.test(sha) ? sha.slice(0, 7) : sha ?? '');
@@ -53,6 +57,16 @@ export async function createDeploymentsRouter(deps: Deps): Promise<express.Route
     const entity = await readableEntity(deps, req, 'deployments-read');
     const credentials = await deps.httpAuth.credentials(req, { allow: ['user', 'service'] });
     const body: DeploymentsResponse = await readDeployments(deps, entity, credentials);
+    res.json(body);
+  });
+
+  router.get('/gitops/v1/timeline/:kind/:namespace/:name', async (req, res) => {
+    const entity = await readableEntity(deps, req, 'timeline-read');
+    const timelines = (await deps.timelines?.ofEntity(stringifyEntityRef(entity))) ?? [];
+    const now = new Date();
+    const body: TimelineResponse = {
+      timelines: timelines.map(t => ({ ...t, waiting: waitingOn(t, now) })),
+    };
     res.json(body);
   });
 

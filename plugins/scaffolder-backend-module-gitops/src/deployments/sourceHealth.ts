@@ -3,7 +3,7 @@ import {
   BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import type { EnvironmentsResponse, VerdictResponse } from '@internal/plugin-health-common';
+import type { EnvironmentsResponse, ResourcesResponse, VerdictResponse } from '@internal/plugin-health-common';
 
 /** Whether an environment runs `version` Synced and Healthy, and if not, why, in words. */
 export type SourceHealth = { ready: boolean; reason: string };
@@ -19,13 +19,13 @@ export type SourceHealthCheck = (
  * Asks the health plugin, on behalf of the user, what ArgoCD and the pods say about the
  * source environment: the same view the Environments card shows, so a refusal matches the page.
  */
-type HealthDeps = { discovery: DiscoveryService; auth: AuthService };
+export type HealthDeps = { discovery: DiscoveryService; auth: AuthService };
 
 /** One card's answer of the health plugin for a component, asked as the user; a string says why not. */
 async function healthCard<T>(
   deps: HealthDeps,
   component: string,
-  card: 'environments' | 'verdict',
+  card: 'environments' | 'verdict' | 'resources',
   credentials: BackstageCredentials,
 ): Promise<T | string> {
   try {
@@ -48,6 +48,10 @@ async function healthCard<T>(
 /** The Environments card's rows for a component, asked as the user; a string says why not. */
 export const environmentsOf = (deps: HealthDeps, component: string, credentials: BackstageCredentials) =>
   healthCard<EnvironmentsResponse>(deps, component, 'environments', credentials);
+
+/** The Cloud resources card's rows for a component; a string says why not. */
+export const resourcesOf = (deps: HealthDeps, component: string, credentials: BackstageCredentials) =>
+  healthCard<ResourcesResponse>(deps, component, 'resources', credentials);
 
 /** The Health card's verdict for a component, asked as the user; a string says why not. */
 export const verdictOf = (deps: HealthDeps, component: string, credentials: BackstageCredentials) =>

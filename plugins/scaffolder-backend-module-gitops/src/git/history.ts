@@ -19,6 +19,8 @@ export type History = {
   versions(filepath: string, limit?: number): Promise<FileVersion[]>;
   /** Whether `revision` includes `commit` (is it, or descends from it); undefined when unknown here. */
   includes(revision: string, commit: string): Promise<boolean | undefined>;
+  /** The branch head's commit. */
+  head(): Promise<string | undefined>;
   /** The files of the branch head under a folder. */
   filesUnder(folder: string): Promise<string[]>;
   /** A file of the branch head; undefined when absent. */
@@ -67,6 +69,9 @@ export async function withHistory<T>(
           });
         }
         return versions;
+      },
+      async head() {
+        return git.resolveRef({ fs, dir, ref: opts.branch }).catch(() => undefined);
       },
       async filesUnder(folder) {
         const files = await git.listFiles({ fs, dir, ref: opts.branch }).catch(() => [] as string[]);
