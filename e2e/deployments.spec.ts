@@ -20,15 +20,15 @@ const GITOPS = 'http://localhost:7007/api/git-host/gitops.git';
 const overlay = (env: string) => `apps/${SERVICE}/overlays/${env}/kustomization.yaml`;
 const image = (tag: string) => `contoso.azurecr.io/${SERVICE}:${tag}`;
 
-function cluster(environment: string, tag: string, revision: string) {
-  const dep = deployment({ service: SERVICE, environment, image: image(tag), templateHash: '7d9f8c6b5', replicas: 2, readyReplicas: 2 });
-  const rs = replicaSet({ deployment: dep, templateHash: '7d9f8c6b5' });
+function cluster(environment: string, tag: string, revision: string, hash = '7d9f8c6b5') {
+  const dep = deployment({ service: SERVICE, environment, image: image(tag), templateHash: hash, replicas: 2, readyReplicas: 2 });
+  const rs = replicaSet({ deployment: dep, templateHash: hash });
   return {
     token: FAKE_CLUSTER_TOKEN,
     deployments: [dep],
     replicaSets: [rs],
     pods: ['a1b2c', 'd3e4f'].map(suffix =>
-      pod({ fixture: 'healthy', name: `${SERVICE}-7d9f8c6b5-${suffix}`, namespace: SERVICE, kubernetesId: SERVICE, environment, image: image(tag), owner: rs }),
+      pod({ fixture: 'healthy', name: `${SERVICE}-${hash}-${suffix}`, namespace: SERVICE, kubernetesId: SERVICE, environment, image: image(tag), owner: rs }),
     ),
     applications: [
       application({ service: SERVICE, environment, sync: 'Synced', health: 'Healthy', revision, operationPhase: 'Succeeded', images: [image(tag)] }),
@@ -100,6 +100,26 @@ test('the deployments view shows each environment, and a promotion is confirmed 
   );
   await page.screenshot({ path: 'test-results/screenshots/deployments-pending.png', fullPage: true });
 
+  // The promotion's timeline: committed, then waiting for ArgoCD in staging.
+  const change = page.getByLabel('change promote staging').first();
+  await expect(change.getByLabel('committed done')).toBeVisible({ timeout: 30_000 });
+  await expect(change.getByLabel('synced waiting')).toBeVisible();
+  // The reconciler: ArgoCD in staging syncs the promotion's commit and the new pods come up.
+  const promotionSha = repo.log[0].oid;
+  const synced = cluster('staging', '3.2.0', promotionSha, '5b4c3d2e1');
+  const oldPods = clusters[1].options.pods ?? [];
+  clusters[1].options = { ...synced, pods: oldPods };
+  // The rollout, as the pod watches see it: new pods come up, the old ones go.
+  for (const p of synced.pods) clusters[1].podEvent('ADDED', p);
+  for (const p of oldPods) clusters[1].podEvent('DELETED', p);
+  // No reload: the backend's poll announces each move on the component's signal channel.
+  await expect(change.getByLabel('healthy done')).toBeVisible({ timeout: 60_000 });
+  await expect(change.getByLabel('synced done')).toBeVisible();
+  await expect(change).toContainText('done');
+  // The rows are read again on the same signal: staging is in sync now.
+  await expect(row('staging')).toContainText('In sync', { timeout: 30_000 });
+  await page.screenshot({ path: 'test-results/screenshots/deployments-timeline.png', fullPage: true });
+
   // A preview of a branch build, through the preview-environment template.
   const previewTask = await runTemplate('preview-environment', {
     component: `component:default/${SERVICE}`,
@@ -112,7 +132,7 @@ test('the deployments view shows each environment, and a promotion is confirmed 
   const preview = page.getByRole('table', { name: 'previews' }).getByRole('row', { name: `${SERVICE}--pr-7` });
   await expect(preview).toContainText('pr-7-9c1e2f3', { timeout: 30_000 });
   await expect(preview).toContainText(`${SERVICE}--pr-7 in dev`);
-  await expect(row('staging')).toContainText('Waiting for ArgoCD');
+  await expect(row('staging')).toContainText('In sync');
   await page.screenshot({ path: 'test-results/screenshots/deployments-with-preview.png', fullPage: true });
 
   // Deleting it asks first, then runs the template; the commit removes its files.

@@ -82,7 +82,16 @@ test('a health answer cached by A is served by B', async () => {
   const path = '/api/health/v1/entities/component/default/payments-api/verdict';
   const get = (base: string) =>
     fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } }).then(r => r.json());
-  const fromA = await get(BASE_URL);
+  // A serves a stale answer while it reads again in the background: wait for one A read now.
+  const start = new Date().toISOString();
+  const fromA = await waitFor(
+    'a fresh answer from A',
+    async () => {
+      const answer = await get(BASE_URL);
+      return answer.generatedAt > start ? answer : undefined;
+    },
+    30_000,
+  );
   const fromB = await get(B_URL);
   // The same read, from Redis: B did not ask the clusters again.
   expect(fromB.generatedAt).toBe(fromA.generatedAt);

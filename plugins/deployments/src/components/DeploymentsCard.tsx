@@ -3,6 +3,7 @@ import { InfoCard, Link, Progress, ResponseErrorPanel } from '@backstage/core-co
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { scaffolderApiRef } from '@backstage/plugin-scaffolder-react';
+import { useSignal } from '@backstage/plugin-signals-react';
 import type { DeploymentRow, PreviewRow } from '@internal/plugin-gitops-common';
 import {
   Box,
@@ -173,6 +174,62 @@ function ConfirmDialog(props: {
   );
 }
 
+const STAGE_TITLE: Record<string, string> = {
+  committed: 'Committed',
+  merged: 'Pull request merged',
+  synced: 'ArgoCD synced',
+  'resources-ready': 'Cloud resources Ready',
+  healthy: 'Pods healthy',
+};
+
+/**
+ * The latest changes of the component, each from its commit to healthy pods, updated as the
+ * backend announces each move on the component's signal channel.
+ */
+function LastChanges(props: { lastSignal: unknown }) {
+  const { entity } = useEntity();
+  const api = useApi(deploymentsApiRef);
+  const state = useAsyncRetry(
+    async () => (api.getTimeline ? api.getTimeline(getCompoundEntityRef(entity)) : { timelines: [] }),
+    [api, entity, props.lastSignal],
+  );
+  const timelines = state.value?.timelines ?? [];
+  if (timelines.length === 0) return null;
+  return (
+    <Box mt={2} aria-label="last changes">
+      <Typography variant="subtitle2">Last changes</Typography>
+      {timelines.slice(0, 3).map(t => (
+        <Box key={t.id} mt={1} aria-label={`change ${t.kind} ${t.environment}`}>
+          <Typography variant="body2">
+            <strong>
+              {t.kind} {t.version ? `${t.version} ` : ''}to {t.environment}
+            </strong>{' '}
+            <Typography variant="caption" color="textSecondary" component="span">
+              {t.waiting ?? 'done'}
+            </Typography>
+          </Typography>
+          <Box display="flex" flexWrap="wrap" style={{ gap: 6 }} mt={0.5}>
+            {t.stages
+              .filter(s => s.status !== 'skipped')
+              .map(s => (
+                <Chip
+                  key={s.stage}
+                  size="small"
+                  aria-label={`${s.stage} ${s.status}`}
+                  variant={s.status === 'done' ? 'default' : 'outlined'}
+                  color={s.status === 'failed' ? 'secondary' : s.status === 'done' ? 'primary' : 'default'}
+                  label={`${STAGE_TITLE[s.stage]}${s.status === 'done' ? ` ${new Date(s.at).toLocaleTimeString()}` : s.status === 'failed' ? ' failed' : '…'}`}
+                  title={s.detail}
+                  {...(s.link ? { component: 'a', href: s.link, clickable: true } : {})}
+                />
+              ))}
+          </Box>
+        </Box>
+      ))}
+    </Box>
+  );
+}
+
 /** The component's preview environments, with their expiry, to extend or delete. */
 function PreviewsTable(props: { component: string; entityRef: string; previews: PreviewRow[] }) {
   const scaffolder = useApi(scaffolderApiRef);
@@ -264,9 +321,14 @@ function PreviewsTable(props: { component: string; entityRef: string; previews: 
 export const DeploymentsCard = (_props: { variant?: "card" | "tab" }) => {
   const { entity } = useEntity();
   const api = useApi(deploymentsApiRef);
-  const state = useAsyncRetry(() => api.getDeployments(getCompoundEntityRef(entity)), [api, entity]);
-  const [operation, setOperation] = useState<Operation>();
   const entityRef = stringifyEntityRef(entity);
+  // Each move of a change's timeline: the rows and the timeline are read again, together.
+  const { lastSignal } = useSignal(`gitops-timeline:${entityRef.toLowerCase()}`);
+  const state = useAsyncRetry(
+    () => api.getDeployments(getCompoundEntityRef(entity)),
+    [api, entity, lastSignal],
+  );
+  const [operation, setOperation] = useState<Operation>();
 
   if (state.loading && !state.value) {
     return (
@@ -379,6 +441,7 @@ export const DeploymentsCard = (_props: { variant?: "card" | "tab" }) => {
           })}
         </TableBody>
       </Table>
+      <LastChanges lastSignal={lastSignal} />
       <PreviewsTable
         component={component}
         entityRef={entityRef}
