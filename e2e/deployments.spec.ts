@@ -83,12 +83,16 @@ test('the deployments view shows each environment, and a promotion is confirmed 
   await page.screenshot({ path: 'test-results/screenshots/deployments-promote.png' });
   await dialog.getByRole('button', { name: 'Promote' }).click();
 
-  // The scaffolder's task page runs the promote-service template.
+  // The scaffolder's task page runs the promote-service template, then follows the rollout.
   await expect(page).toHaveURL(/\/create\/tasks\//);
+  const taskUrl = page.url();
   await expect(page.getByText('Commit the promotion to the GitOps repository').first()).toBeVisible();
-  await expect(page.getByRole('link', { name: 'GitOps commit' })).toBeVisible({ timeout: 60_000 });
-  const repo = await cloneRepo(GITOPS);
-  expect(parse(await repo.read(overlay('staging'))).images[0].newTag).toBe('3.2.0');
+  await expect(page.getByText('Follow the rollout').first()).toBeVisible();
+  let repo = await cloneRepo(GITOPS);
+  await expect(async () => {
+    repo = await cloneRepo(GITOPS);
+    expect(parse(await repo.read(overlay('staging'))).images[0].newTag).toBe('3.2.0');
+  }).toPass({ timeout: 60_000 });
   expect(repo.log[0].commit.author.name).toBe('Guest');
   expect(repo.log[0].commit.message).toContain('Promoted-From: dev');
 
@@ -120,6 +124,16 @@ test('the deployments view shows each environment, and a promotion is confirmed 
   await expect(row('staging')).toContainText('In sync', { timeout: 30_000 });
   await page.screenshot({ path: 'test-results/screenshots/deployments-timeline.png', fullPage: true });
 
+  // The task page logged each stage as it arrived, and the task ended once the pods were healthy.
+  await page.goto(taskUrl);
+  await expect(page.getByRole('link', { name: 'GitOps commit' })).toBeVisible({ timeout: 60_000 });
+  const showLogs = page.getByRole('button', { name: /show logs/i });
+  if (await showLogs.count()) await showLogs.first().click();
+  await expect(page.getByText(/staging: Committed at/).first()).toBeVisible();
+  await expect(page.getByText(/staging: ArgoCD synced at .* s after the commit/).first()).toBeVisible();
+  await expect(page.getByText(/staging: Pods healthy at .* s after the commit/).first()).toBeVisible();
+  await page.screenshot({ path: 'test-results/screenshots/task-timeline.png', fullPage: true });
+
   // A preview of a branch build, through the preview-environment template.
   const previewTask = await runTemplate('preview-environment', {
     component: `component:default/${SERVICE}`,
@@ -128,7 +142,7 @@ test('the deployments view shows each environment, and a promotion is confirmed 
     imageTag: 'pr-7-9c1e2f3',
   });
   expect(previewTask.status, taskLog(previewTask)).toBe('completed');
-  await page.reload();
+  await page.goto(`/catalog/default/component/${SERVICE}/deployments`);
   const preview = page.getByRole('table', { name: 'previews' }).getByRole('row', { name: `${SERVICE}--pr-7` });
   await expect(preview).toContainText('pr-7-9c1e2f3', { timeout: 30_000 });
   await expect(preview).toContainText(`${SERVICE}--pr-7 in dev`);

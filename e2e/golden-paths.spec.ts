@@ -167,7 +167,7 @@ test('a service is promoted from dev to staging and rolled back through the Day-
   commitOutsideThePortal({ [overlay('dev')]: stringify(dev) }, `CI: ${service} 2.0.0 to dev`);
 
   // No cluster answers in this file, so the health plugin cannot say dev is Synced and Healthy.
-  const refused = await runTemplate('promote-service', { component, from: 'dev' });
+  const refused = await runTemplate('promote-service', { component, from: 'dev', followMinutes: 0 });
   expect(refused.status).toBe('failed');
   expect(taskLog(refused)).toMatch(/dev is not ready to promote: .*give a justification to promote anyway; nothing was committed/);
   expect(await tagIn('staging')).toBe('latest');
@@ -175,6 +175,8 @@ test('a service is promoted from dev to staging and rolled back through the Day-
   const promoted = await runTemplate('promote-service', {
     component,
     from: 'dev',
+    // No cluster answers in this file, so there is no rollout to watch.
+    followMinutes: 0,
     justification: 'The e2e clusters are fakes that do not run in this file.',
   });
   expect(promoted.status, taskLog(promoted)).toBe('completed');
@@ -186,7 +188,7 @@ test('a service is promoted from dev to staging and rolled back through the Day-
   expect(promotion.commit.message).toContain(`Image: contoso.azurecr.io/${service}:2.0.0`);
   expect(promotion.commit.message).toContain('Template: template:default/promote-service');
 
-  const rolledBack = await runTemplate('rollback-service', { component, environment: 'staging' });
+  const rolledBack = await runTemplate('rollback-service', { component, environment: 'staging', followMinutes: 0 });
   expect(rolledBack.status, taskLog(rolledBack)).toBe('completed');
   expect(await tagIn('staging')).toBe('latest');
   const [rollback] = (await cloneRepo(GITOPS)).log;

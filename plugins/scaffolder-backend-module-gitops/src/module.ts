@@ -21,6 +21,7 @@ import { sourceHealthFromHealthPlugin } from './deployments/sourceHealth';
 import { createDeploymentsRouter } from './deployments/deploymentsRouter';
 import { registerDeploymentActions } from './actions/registry';
 import { TimelineStore } from './timeline/TimelineStore';
+import { createRolloutFollowAction } from './actions/follow';
 import { TimelineTracker } from './timeline/TimelineTracker';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import {
@@ -120,6 +121,7 @@ export const scaffolderModuleGitOps = createBackendModule({
           previews.create,
           previews.extend,
           previews.delete,
+          createRolloutFollowAction({ timelines }),
         );
         // Expired previews go in one commit; global scope, so one replica runs it at a time.
         await scheduler.scheduleTask({

@@ -24,7 +24,7 @@ function templateValidator() {
   );
 }
 
-const OUR_ACTIONS = ['gitops:catalog:wait', 'gitops:service:check', 'gitops:service:publish', 'gitops:repo:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'gitops:preview:create', 'gitops:preview:extend', 'gitops:preview:delete'];
+const OUR_ACTIONS = ['gitops:catalog:wait', 'gitops:service:check', 'gitops:service:publish', 'gitops:repo:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'gitops:preview:create', 'gitops:preview:extend', 'gitops:preview:delete', 'gitops:rollout:follow'];
 const BUILT_IN = ['fetch:template', 'catalog:register', 'catalog:fetch', 'debug:log'];
 
 describe('golden-path templates', () => {

@@ -48,6 +48,12 @@ export class TimelineStore {
     return rows.map(r => JSON.parse(r.timeline));
   }
 
+  /** The changes a scaffolder task recorded. */
+  async ofTask(taskId: string): Promise<ChangeTimeline[]> {
+    const rows = await this.db(TABLE).orderBy('created_at');
+    return rows.map(r => JSON.parse(r.timeline)).filter((t: ChangeTimeline) => t.taskId === taskId);
+  }
+
   /** The latest changes of an entity, newest first. */
   async ofEntity(entityRef: string, limit = 10): Promise<ChangeTimeline[]> {
     const rows = await this.db(TABLE)
