@@ -112,7 +112,10 @@ export class TimelineTracker {
                     syncStatus: app.syncStatus,
                     healthStatus: app.healthStatus,
                     operationPhase: app.operationPhase,
-                    message: app.message,
+                    // The Health card's words for it, with what to do, before ArgoCD's own.
+                    message:
+                      row?.verdict.reasons.find(r => /ArgoCD/.test(r.source) && r.state !== 'Healthy')?.message ??
+                      app.message,
                     syncedAt: app.syncedAt,
                     revision: app.revision,
                   },
