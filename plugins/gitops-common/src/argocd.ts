@@ -35,7 +35,7 @@ function syncPolicyFor(env: EnvironmentConfig) {
 }
 
 export function application(
-  req: ServiceRequest,
+  req: Pick<ServiceRequest, 'name' | 'owner'>,
   env: EnvironmentConfig,
   platform: PlatformConfig,
 ): KubernetesObject {

@@ -320,7 +320,7 @@ export function ingress(
   };
 }
 
-export function namespace(req: ServiceRequest, env: string): KubernetesObject {
+export function namespace(req: Pick<ServiceRequest, 'name' | 'owner'>, env: string): KubernetesObject {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',

@@ -1,5 +1,5 @@
-import { ARGOCD_API_VERSION } from '@internal/plugin-platform-common';
-import { entityName } from './names';
+import { application } from './argocd';
+import { namespace } from './kubernetes';
 import {
   ENVIRONMENT_LABEL,
   KUBERNETES_ID_LABEL,
@@ -61,23 +61,16 @@ export function renderPreview(
   platform: PlatformConfig,
 ): GitOpsFile[] {
   const ns = previewNamespace(req.service, req.preview);
-  const labels = {
-    [KUBERNETES_ID_LABEL]: req.service,
-    [ENVIRONMENT_LABEL]: env.name,
-    [PREVIEW_LABEL]: req.preview,
-  };
-  const annotations = { [OWNER_ANNOTATION]: req.owner, [EXPIRES_ANNOTATION]: req.expiresAt };
-  const namespace: KubernetesObject = {
-    apiVersion: 'v1',
-    kind: 'Namespace',
+  // The service's own Namespace and Application (kubernetes.ts, argocd.ts), renamed for the preview.
+  const service = { name: req.service, owner: req.owner };
+  const ownNamespace = namespace(service, env.name);
+  const previewNs: KubernetesObject = {
+    ...ownNamespace,
     metadata: {
+      ...ownNamespace.metadata,
       name: ns,
-      labels: {
-        ...labels,
-        'pod-security.kubernetes.io/enforce': 'restricted',
-        'pod-security.kubernetes.io/enforce-version': 'latest',
-      },
-      annotations,
+      labels: { ...ownNamespace.metadata.labels, [PREVIEW_LABEL]: req.preview },
+      annotations: { ...ownNamespace.metadata.annotations, [EXPIRES_ANNOTATION]: req.expiresAt },
     },
   };
   const hpaPatch: KubernetesObject = {
@@ -98,38 +91,30 @@ export function renderPreview(
     patches: [{ path: 'hpa-patch.yaml' }],
     commonAnnotations: { [EXPIRES_ANNOTATION]: req.expiresAt },
   };
-  const application: KubernetesObject = {
-    apiVersion: ARGOCD_API_VERSION,
-    kind: 'Application',
+  const ownApplication = application(service, env, platform) as KubernetesObject & {
+    spec: { source: object; destination: object };
+  };
+  const previewApplication: KubernetesObject = {
+    ...ownApplication,
     metadata: {
+      ...ownApplication.metadata,
       name: ns,
-      namespace: platform.argocdNamespace,
-      labels: { ...labels, 'app.kubernetes.io/name': req.service },
-      annotations,
-      // Deleting the Application deletes what it deployed: the reaper's commit cleans up.
-      finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      labels: { ...ownApplication.metadata.labels, [PREVIEW_LABEL]: req.preview },
+      annotations: { ...ownApplication.metadata.annotations, [EXPIRES_ANNOTATION]: req.expiresAt },
     },
     spec: {
-      project: entityName(req.owner),
-      source: {
-        repoURL: platform.gitopsRepoUrl,
-        targetRevision: platform.targetRevision,
-        path: previewPaths.dir(req.service, req.preview),
-      },
-      destination: { name: env.cluster, namespace: ns },
-      syncPolicy: {
-        automated: { prune: true, selfHeal: true },
-        syncOptions: ['PruneLast=true', 'ApplyOutOfSyncOnly=true'],
-      },
+      ...ownApplication.spec,
+      source: { ...ownApplication.spec.source, path: previewPaths.dir(req.service, req.preview) },
+      destination: { ...ownApplication.spec.destination, namespace: ns },
       revisionHistoryLimit: 3,
     },
   };
   const f = (file: string) => previewPaths.file(req.service, req.preview, file);
   return [
     { path: f('kustomization.yaml'), documents: [kustomization] },
-    { path: f('namespace.yaml'), documents: [namespace] },
+    { path: f('namespace.yaml'), documents: [previewNs] },
     { path: f('hpa-patch.yaml'), documents: [hpaPatch] },
-    { path: previewPaths.application(env.name, req.service, req.preview), documents: [application] },
+    { path: previewPaths.application(env.name, req.service, req.preview), documents: [previewApplication] },
   ];
 }
 

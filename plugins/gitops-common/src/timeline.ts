@@ -2,6 +2,15 @@
 export const TIMELINE_STAGES = ['committed', 'merged', 'synced', 'resources-ready', 'healthy'] as const;
 export type TimelineStageName = (typeof TIMELINE_STAGES)[number];
 
+/** Each stage as the task page and the Deployments view name it. */
+export const TIMELINE_STAGE_TITLES: Record<TimelineStageName, string> = {
+  committed: 'Committed',
+  merged: 'Pull request merged',
+  synced: 'ArgoCD synced',
+  'resources-ready': 'Cloud resources Ready',
+  healthy: 'Pods healthy',
+};
+
 export type TimelineStage = {
   stage: TimelineStageName;
   /** `skipped`: does not apply (no pull request, no Crossplane resources). */

@@ -1,1 +1,2 @@
 export { ServiceFailed } from './components/ServiceFailed';
+export { RuleLine, RuleStatusChip } from './components/RuleLine';

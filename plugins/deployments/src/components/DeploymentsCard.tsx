@@ -5,6 +5,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { scaffolderApiRef } from '@backstage/plugin-scaffolder-react';
 import { useSignal } from '@backstage/plugin-signals-react';
 import type { DeploymentRow, PreviewRow } from '@internal/plugin-gitops-common';
+import { TIMELINE_STAGE_TITLES } from '@internal/plugin-gitops-common';
 import {
   Box,
   Button,
@@ -174,13 +175,6 @@ function ConfirmDialog(props: {
   );
 }
 
-const STAGE_TITLE: Record<string, string> = {
-  committed: 'Committed',
-  merged: 'Pull request merged',
-  synced: 'ArgoCD synced',
-  'resources-ready': 'Cloud resources Ready',
-  healthy: 'Pods healthy',
-};
 
 /**
  * The latest changes of the component, each from its commit to healthy pods, updated as the
@@ -218,7 +212,7 @@ function LastChanges(props: { lastSignal: unknown }) {
                   aria-label={`${s.stage} ${s.status}`}
                   variant={s.status === 'done' ? 'default' : 'outlined'}
                   color={s.status === 'failed' ? 'secondary' : s.status === 'done' ? 'primary' : 'default'}
-                  label={`${STAGE_TITLE[s.stage]}${s.status === 'done' ? ` ${new Date(s.at).toLocaleTimeString()}` : s.status === 'failed' ? ' failed' : '…'}`}
+                  label={`${TIMELINE_STAGE_TITLES[s.stage]}${s.status === 'done' ? ` ${new Date(s.at).toLocaleTimeString()}` : s.status === 'failed' ? ' failed' : '…'}`}
                   title={s.detail}
                   {...(s.link ? { component: 'a', href: s.link, clickable: true } : {})}
                 />

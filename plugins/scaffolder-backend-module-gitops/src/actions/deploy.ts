@@ -2,8 +2,7 @@ import { AuditorService, AuthService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
-import { ActionContext, createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { AUDIT_EVENTS } from '@internal/plugin-access-common';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   blankAsUnset,
   DeployedImage,
@@ -21,17 +20,15 @@ import { MIN_JUSTIFICATION_LENGTH } from '@internal/plugin-platform-common';
 import { createHash } from 'crypto';
 import { parse, stringify } from 'yaml';
 import { z } from 'zod/v3';
-import { audited } from '../access/audit';
 import { CatalogReferences } from '../access/CatalogReferences';
 import { OwnerGuard } from '../access/OwnerGuard';
 import { readGitOpsSettings } from '../config';
 import { SourceHealthCheck } from '../deployments/sourceHealth';
-import { commitAndPush, remoteBranchExists, TreeReader } from '../git/GitOpsRepository';
+import { commitAndPush, TreeReader } from '../git/GitOpsRepository';
 import { fileHistory } from '../git/history';
-import { openPullRequest } from '../git/pullRequests';
 import { parseInput } from './input';
 import { authorOf, commitLink, commitMessage, existingOwner, PORTAL_COMMITTER } from './plan';
-import { auditMeta } from './service';
+import { commitAsUser, proposeAsUser, TaskContext } from './commits';
 import type { RecordedChange } from '../timeline/TimelineTracker';
 
 type Deps = {
@@ -113,7 +110,7 @@ async function deployedImage(read: TreeReader, component: string, env: string): 
  */
 async function changeImage(
   deps: Deps,
-  ctx: Pick<ActionContext<any, any>, 'checkpoint' | 'logger' | 'signal' | 'user' | 'task' | 'templateInfo'>,
+  ctx: TaskContext,
   opts: {
     component: string;
     owner: string;
@@ -126,7 +123,6 @@ async function changeImage(
   },
 ) {
   const settings = readGitOpsSettings(deps.config);
-  const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials, deps.auth);
   const entity = `component:default/${opts.component}`;
   const path = overlayPath(opts.component, opts.target.name);
   const message = commitMessage({
@@ -152,71 +148,38 @@ async function changeImage(
     checkGuardrails(await kustomizeTree([path], read, changes), settings.platform.argocdNamespace);
     return changes;
   };
-  const commitAudit = { ...auditMeta(ctx, entity), repoUrl: settings.repoUrl, environment: opts.target.name };
+  const audit = { environment: opts.target.name };
 
   if (!opts.target.pullRequest) {
-    const result = await ctx.checkpoint({
+    const result = await commitAsUser(deps, ctx, settings, {
       key: opts.checkpointKey,
-      fn: async () =>
-        audited(deps.auditor, AUDIT_EVENTS.gitopsCommit, commitAudit, () =>
-          commitAndPush({
-            repoUrl: settings.repoUrl,
-            branch: settings.branch,
-            auth,
-            author: authorOf(ctx.user),
-            committer: PORTAL_COMMITTER,
-            message,
-            change,
-            maxAttempts: settings.maxPushAttempts,
-            logger: ctx.logger,
-            signal: ctx.signal,
-          }),
-          r => ({ commitSha: r.sha, changed: r.changed }),
-        ).then(r => ({ changed: r.changed, sha: r.sha })),
+      entity,
+      message,
+      change,
+      audit,
     });
     return { ...result, pullRequestUrl: '', commitUrl: commitLink(settings.repoUrl, result.sha, path) };
   }
 
   // Reviewed environments: a branch named after the change, so a re-run finds its pull request.
   const digest = createHash('sha256').update(`${path}\n${opts.reference}`).digest('hex').slice(0, 10);
-  const head = `idp/${opts.component}-${opts.target.name}-${digest}`;
   return ctx.checkpoint({
     key: `${opts.checkpointKey}-pr`,
     fn: async () => {
-      let sha = '';
-      if (!(await remoteBranchExists(settings.repoUrl, head, auth))) {
-        const pushed = await commitAndPush({
-          repoUrl: settings.repoUrl,
-          branch: settings.branch,
-          pushBranch: head,
-          auth,
-          author: authorOf(ctx.user),
-          committer: PORTAL_COMMITTER,
-          message,
-          change,
-          maxAttempts: 1,
-          logger: ctx.logger,
-          signal: ctx.signal,
-        });
-        if (!pushed.changed) return { changed: false, sha: pushed.sha, pullRequestUrl: '', commitUrl: '' };
-        sha = pushed.sha;
-      }
-      const opened = await audited(
-        deps.auditor,
-        AUDIT_EVENTS.gitopsCommit,
-        { ...commitAudit, pullRequestBranch: head },
-        () =>
-          openPullRequest({
-            repoUrl: settings.repoUrl,
-            integrations: deps.integrations,
-            head,
-            base: settings.branch,
-            title: opts.subject,
-            body: message,
-          }),
-        o => ({ pullRequestUrl: o.url, created: o.created }),
-      );
-      return { changed: true, sha, pullRequestUrl: opened.url, commitUrl: sha ? commitLink(settings.repoUrl, sha, path) : '' };
+      const proposed = await proposeAsUser(deps, ctx, settings, {
+        head: `idp/${opts.component}-${opts.target.name}-${digest}`,
+        title: opts.subject,
+        entity,
+        message,
+        change,
+        audit,
+      });
+      return {
+        changed: proposed.changed,
+        sha: proposed.sha,
+        pullRequestUrl: proposed.url,
+        commitUrl: proposed.sha ? commitLink(settings.repoUrl, proposed.sha, path) : '',
+      };
     },
   });
 }

@@ -1,5 +1,5 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { ChangeTimeline, waitingOn } from '@internal/plugin-gitops-common';
+import { ChangeTimeline, TIMELINE_STAGE_TITLES, waitingOn } from '@internal/plugin-gitops-common';
 import { z } from 'zod/v3';
 import { parseInput } from './input';
 
@@ -12,13 +12,6 @@ const schema = z.object({
     .describe('How long to follow; 0 ends at the commit. The rollout goes on either way.'),
 });
 
-const TITLES: Record<string, string> = {
-  committed: 'Committed',
-  merged: 'Pull request merged',
-  synced: 'ArgoCD synced',
-  'resources-ready': 'Cloud resources Ready',
-  healthy: 'Pods healthy',
-};
 
 /**
  * gitops:rollout:follow: the request timeline of this task's commits on the task page, one log
@@ -55,7 +48,7 @@ export function createRolloutFollowAction(deps: {
             seen.add(key);
             const after = Math.round((Date.parse(s.at) - Date.parse(t.createdAt)) / 1000);
             ctx.logger.info(
-              `${t.environment}: ${TITLES[s.stage]}${s.status === 'failed' ? ' FAILED' : ''} at ${s.at} (${after} s after the commit)${s.detail ? `: ${s.detail}` : ''}`,
+              `${t.environment}: ${TIMELINE_STAGE_TITLES[s.stage]}${s.status === 'failed' ? ' FAILED' : ''} at ${s.at} (${after} s after the commit)${s.detail ? `: ${s.detail}` : ''}`,
             );
           }
         }

@@ -3,7 +3,6 @@ import { Config } from '@backstage/config';
 import { ConflictError, InputError } from '@backstage/errors';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import { ActionContext, createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import {
   blankAsUnset,
   dnsName,
@@ -23,14 +22,13 @@ import fs from 'fs';
 import path from 'path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { z } from 'zod/v3';
-import { audited } from '../access/audit';
 import { CatalogReferences } from '../access/CatalogReferences';
 import { OwnerGuard } from '../access/OwnerGuard';
 import { GitOpsSettings, readGitOpsSettings } from '../config';
 import { commitAndPush, FileChanges, TreeReader } from '../git/GitOpsRepository';
 import { parseInput } from './input';
-import { authorOf, commitLink, commitMessage, existingOwner, PORTAL_COMMITTER } from './plan';
-import { auditMeta } from './service';
+import { commitLink, commitMessage, existingOwner, PORTAL_COMMITTER } from './plan';
+import { commitAsUser } from './commits';
 
 type Deps = {
   config: Config;
@@ -73,15 +71,33 @@ const outputSchema = (zod: typeof z) =>
     commitUrl: zod.string(),
   });
 
+/** Lists the files under a folder of the tree, as repository paths. */
+export type FolderLister = (folder: string) => Promise<string[]>;
+
+/** The files under a folder of a work tree, recursively. */
+export const workTreeFiles =
+  (dir: string): FolderLister =>
+  async folder => {
+    const entries = await fs.promises
+      .readdir(path.join(dir, folder), { withFileTypes: true })
+      .catch(() => []);
+    const files: string[] = [];
+    for (const e of entries) {
+      const rel = `${folder}/${e.name}`;
+      files.push(...(e.isDirectory() ? await workTreeFiles(dir)(rel) : [rel]));
+    }
+    return files;
+  };
+
 /** Every preview the repository holds, from the Application files of the preview environment. */
-export async function listPreviews(settings: GitOpsSettings, read: TreeReader, dir?: string): Promise<PreviewSummary[]> {
-  const appsDir = previewPaths.applicationsDir(settings.previews.environment);
-  const names = dir
-    ? await fs.promises.readdir(path.join(dir, appsDir)).catch(() => [] as string[])
-    : [];
+export async function listPreviews(
+  environment: string,
+  read: TreeReader,
+  filesUnder: FolderLister,
+): Promise<PreviewSummary[]> {
   const previews: PreviewSummary[] = [];
-  for (const name of names.filter(n => n.endsWith('.yaml')).sort()) {
-    const file = `${appsDir}/${name}`;
+  const files = await filesUnder(previewPaths.applicationsDir(environment));
+  for (const file of files.filter(f => f.endsWith('.yaml')).sort()) {
     const [doc] = parseAllDocuments((await read(file)) ?? '').map(d => d.toJS());
     const preview = previewOfApplication(file, doc);
     if (preview) previews.push(preview);
@@ -91,17 +107,8 @@ export async function listPreviews(settings: GitOpsSettings, read: TreeReader, d
 
 /** The files of a preview, as deletions: its overlay (resources included) and its Application. */
 async function removalOf(preview: PreviewSummary, dir: string): Promise<FileChanges> {
-  const changes: FileChanges = new Map([[preview.applicationPath, null]]);
-  const overlay = previewPaths.dir(preview.service, preview.preview);
-  const walk = async (rel: string): Promise<void> => {
-    const entries = await fs.promises.readdir(path.join(dir, rel), { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      if (e.isDirectory()) await walk(`${rel}/${e.name}`);
-      else changes.set(`${rel}/${e.name}`, null);
-    }
-  };
-  await walk(overlay);
-  return changes;
+  const overlay = await workTreeFiles(dir)(previewPaths.dir(preview.service, preview.preview));
+  return new Map([preview.applicationPath, ...overlay].map(f => [f, null]));
 }
 
 function ttlOf(settings: GitOpsSettings, requested?: number): number {
@@ -122,42 +129,24 @@ async function authorize(deps: Deps, ctx: Ctx, component: string, what: string) 
   return owner;
 }
 
-async function commit(
+function commit(
   deps: Deps,
   ctx: Ctx,
   settings: GitOpsSettings,
   opts: { subject: string; entity: string; key: string; trailers: Array<[string, string]>; change: (read: TreeReader, dir: string) => Promise<FileChanges> },
 ) {
-  const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials, deps.auth);
-  return ctx.checkpoint({
+  return commitAsUser(deps, ctx, settings, {
     key: opts.key,
-    fn: async () =>
-      audited(
-        deps.auditor,
-        AUDIT_EVENTS.gitopsCommit,
-        { ...auditMeta(ctx, opts.entity), repoUrl: settings.repoUrl },
-        () =>
-          commitAndPush({
-            repoUrl: settings.repoUrl,
-            branch: settings.branch,
-            auth,
-            author: authorOf(ctx.user),
-            committer: PORTAL_COMMITTER,
-            message: commitMessage({
-              subject: opts.subject,
-              template: ctx.templateInfo?.entityRef,
-              taskId: ctx.task.id,
-              entity: opts.entity,
-              requestedBy: ctx.user?.ref,
-              trailers: opts.trailers,
-            }),
-            change: opts.change,
-            maxAttempts: settings.maxPushAttempts,
-            logger: ctx.logger,
-            signal: ctx.signal,
-          }),
-        r => ({ commitSha: r.sha, changed: r.changed }),
-      ).then(r => ({ changed: r.changed, sha: r.sha })),
+    entity: opts.entity,
+    message: commitMessage({
+      subject: opts.subject,
+      template: ctx.templateInfo?.entityRef,
+      taskId: ctx.task.id,
+      entity: opts.entity,
+      requestedBy: ctx.user?.ref,
+      trailers: opts.trailers,
+    }),
+    change: opts.change,
   });
 }
 
@@ -198,7 +187,7 @@ export function createPreviewCreateAction(deps: Deps) {
           if (recorded.toLowerCase() !== owner.toLowerCase()) {
             throw new ConflictError(`${req.component} is owned by ${recorded} in the GitOps repository, but by ${owner} in the catalog; nothing was changed.`);
           }
-          const existing = await listPreviews(settings, read, dir);
+          const existing = await listPreviews(settings.previews.environment, read, workTreeFiles(dir));
           const same = existing.find(p => p.service === req.component && p.preview === req.preview);
           const team = existing.filter(p => p.owner.toLowerCase() === owner.toLowerCase() && p !== same);
           if (team.length >= settings.previews.maxPerTeam) {
@@ -310,7 +299,7 @@ export function createPreviewDeleteAction(deps: Deps) {
         key: `gitops-preview-delete-${req.component}-${req.preview}`,
         trailers: [['Preview', `${req.component}--${req.preview}`]],
         change: async (read, dir) => {
-          const preview = (await listPreviews(settings, read, dir)).find(
+          const preview = (await listPreviews(settings.previews.environment, read, workTreeFiles(dir))).find(
             p => p.applicationPath === appPath,
           );
           // Already gone is what was asked for: a re-run changes nothing.
@@ -350,7 +339,7 @@ export async function reapExpiredPreviews(opts: {
     maxAttempts: settings.maxPushAttempts,
     logger: opts.logger,
     change: async (read, dir) => {
-      const expired = (await listPreviews(settings, read, dir)).filter(
+      const expired = (await listPreviews(settings.previews.environment, read, workTreeFiles(dir))).filter(
         p => p.expiresAt && Date.parse(p.expiresAt) <= now.getTime(),
       );
       removed = expired.map(p => p.namespace);

@@ -34,7 +34,7 @@ import { AUDIT_EVENTS } from '@internal/plugin-access-common';
 import { audited } from '../access/audit';
 import { OwnerGuard } from '../access/OwnerGuard';
 import { CatalogReferences } from '../access/CatalogReferences';
-import { auditMeta } from './service';
+import { auditMeta } from './commits';
 import { parseInput } from './input';
 
 const CATALOG_TYPES: Record<string, string> = {

@@ -11,8 +11,7 @@ import {
 } from '@internal/plugin-gitops-common';
 import { readGitOpsSettings } from '../config';
 import { gitAuthFor } from '@internal/plugin-platform-node';
-import { commitAndPush, remoteBranchExists } from '../git/GitOpsRepository';
-import { openPullRequest } from '../git/pullRequests';
+import { commitAndPush } from '../git/GitOpsRepository';
 import { createHash } from 'crypto';
 import { ManifestValidator } from '../validation/ManifestValidator';
 import {
@@ -24,6 +23,7 @@ import {
   renderChecked,
 } from './plan';
 import { examples } from './service.examples';
+import { auditMeta, commitAsUser, proposeAsUser } from './commits';
 import type { ChangeRecorder } from './deploy';
 import { assertValidNames, parseInput } from './input';
 import {
@@ -50,18 +50,7 @@ export type Deps = {
   auth?: AuthService;
 };
 
-/** What every audit event of a golden-path step says about who and what. */
-export function auditMeta(
-  ctx: { user?: { ref?: string }; task: { id: string }; templateInfo?: { entityRef?: string } },
-  entityRef: string,
-) {
-  return {
-    actor: ctx.user?.ref ?? 'unknown',
-    entityRef,
-    taskId: ctx.task.id,
-    template: ctx.templateInfo?.entityRef,
-  };
-}
+export { auditMeta } from './commits';
 
 /**
  * What check and publish decide before any side effect, whatever the form checked: every
@@ -163,8 +152,6 @@ export function createServicePublishAction(deps: Deps) {
       const settings = await checkRequest(deps, ctx, req, entity);
       const files = renderChecked(req, settings.platform, deps.validator);
       const envs = selectEnvironments(req, settings.platform);
-      const commitAudit = { ...auditMeta(ctx, entity), repoUrl: settings.repoUrl };
-      const auth = await gitAuthFor(settings.repoUrl, deps.integrations, settings.credentials, deps.auth);
       const message = (subject: string) =>
         commitMessage({
           subject,
@@ -186,23 +173,13 @@ export function createServicePublishAction(deps: Deps) {
       const direct = files.filter(f => !viaPullRequest(f.path));
       const reviewed = files.filter(f => viaPullRequest(f.path));
 
-      const result = await ctx.checkpoint({
+      const result = await commitAsUser(deps, ctx, settings, {
         key: `gitops-service-publish-${req.name}`,
-        fn: async () =>
-          audited(deps.auditor, AUDIT_EVENTS.gitopsCommit, commitAudit, () => commitAndPush({
-            repoUrl: settings.repoUrl,
-            branch: settings.branch,
-            auth,
-            author: authorOf(ctx.user),
-            committer: PORTAL_COMMITTER,
-            message: message(
-              `Add ${req.name} (${envs.filter(e => !e.pullRequest).map(e => e.name).join(', ') || 'base'})`,
-            ),
-            change: read => planServiceChange(req, direct, read),
-            maxAttempts: settings.maxPushAttempts,
-            logger: ctx.logger,
-            signal: ctx.signal,
-          }), r => ({ commitSha: r.sha, changed: r.changed })),
+        entity,
+        message: message(
+          `Add ${req.name} (${envs.filter(e => !e.pullRequest).map(e => e.name).join(', ') || 'base'})`,
+        ),
+        change: read => planServiceChange(req, direct, read),
       });
 
       const pullRequests: string[] = [];
@@ -217,31 +194,14 @@ export function createServicePublishAction(deps: Deps) {
         const pr = await ctx.checkpoint({
           key: `gitops-service-pr-${req.name}-${digest}`,
           fn: async () => {
-            if (!(await remoteBranchExists(settings.repoUrl, head, auth))) {
-              const pushed = await commitAndPush({
-                repoUrl: settings.repoUrl,
-                branch: settings.branch,
-                pushBranch: head,
-                auth,
-                author: authorOf(ctx.user),
-                committer: PORTAL_COMMITTER,
-                message: message(`Deploy ${req.name} to ${names}`),
-                change: read => planServiceChange(req, reviewed, read),
-                maxAttempts: 1,
-                logger: ctx.logger,
-                signal: ctx.signal,
-              });
-              if (!pushed.changed) return { url: '', created: false };
-            }
-            const opened = await audited(deps.auditor, AUDIT_EVENTS.gitopsCommit, { ...commitAudit, pullRequestBranch: head }, () => openPullRequest({
-              repoUrl: settings.repoUrl,
-              integrations: deps.integrations,
+            const proposed = await proposeAsUser(deps, ctx, settings, {
               head,
-              base: settings.branch,
+              entity,
               title: `Deploy ${req.name} to ${names}`,
-              body: message(`Deploy ${req.name} to ${names}`),
-            }), o => ({ pullRequestUrl: o.url, created: o.created }));
-            return { url: opened.url, created: opened.created };
+              message: message(`Deploy ${req.name} to ${names}`),
+              change: read => planServiceChange(req, reviewed, read),
+            });
+            return { url: proposed.url, created: proposed.created };
           },
         });
         if (pr.url) {

@@ -144,6 +144,18 @@ describe('the deployments view, against a real Git host', () => {
     });
   });
 
+  it('answers 404 for a component the caller cannot read, as for a missing one, and writes nothing', async () => {
+    const head = await headOf(git.gitopsUrl);
+    const port = (server.address() as AddressInfo).port;
+    for (const route of ['deployments', 'timeline']) {
+      const res = await fetch(`http://127.0.0.1:${port}/gitops/v1/${route}/component/default/secret-ledger`, {
+        headers: { Authorization: mockCredentials.user.header('user:default/olu.member') },
+      });
+      expect(res.status).toBe(404);
+    }
+    expect(await headOf(git.gitopsUrl)).toBe(head);
+  });
+
   it('says why the cluster side is missing when the health service cannot answer', async () => {
     health.close();
     const body = await view();

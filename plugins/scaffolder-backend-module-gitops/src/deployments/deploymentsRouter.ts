@@ -16,7 +16,6 @@ import {
   gitopsPaths,
   OverlayChange,
   overlayImage,
-  previewOfApplication,
   previewPaths,
   PreviewRow,
   TimelineResponse,
@@ -26,11 +25,12 @@ import { KUBERNETES_ID_ANNOTATION } from '@internal/plugin-platform-common';
 import { gitAuthFor, readableEntity } from '@internal/plugin-platform-node';
 import express from 'express';
 import Router from 'express-promise-router';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse } from 'yaml';
 import { commitLink } from '../actions/plan';
 import { readGitOpsSettings } from '../config';
 import { FileVersion, History, withHistory } from '../git/history';
 import { environmentsOf } from './sourceHealth';
+import { listPreviews } from '../actions/preview';
 
 type Deps = {
   config: Config;
@@ -152,10 +152,8 @@ export async function readDeployments(
         // Previews of this component: their Applications, and the image of their overlays.
         const previewEnv = settings.previews.environment;
         const previews: PreviewRow[] = [];
-        for (const file of await history.filesUnder(previewPaths.applicationsDir(previewEnv))) {
-          const [doc] = parseAllDocuments((await history.read(file)) ?? '').map(d => d.toJS());
-          const p = previewOfApplication(file, doc);
-          if (!p || p.service !== component) continue;
+        for (const p of await listPreviews(previewEnv, history.read, history.filesUnder)) {
+          if (p.service !== component) continue;
           const k = parse((await history.read(previewPaths.file(component, p.preview, 'kustomization.yaml'))) ?? 'null');
           const image = overlayImage(k ?? undefined, component);
           previews.push({

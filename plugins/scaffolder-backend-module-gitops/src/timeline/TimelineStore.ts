@@ -18,6 +18,7 @@ export class TimelineStore {
           table.string('entity_ref').notNullable().index();
           table.string('environment').notNullable();
           table.string('commit_sha').notNullable();
+          table.string('task_id').nullable().index();
           table.boolean('done').notNullable().defaultTo(false).index();
           table.string('created_at').notNullable();
           table.text('timeline').notNullable();
@@ -36,6 +37,7 @@ export class TimelineStore {
       entity_ref: timeline.entityRef.toLowerCase(),
       environment: timeline.environment,
       commit_sha: timeline.commitSha,
+      task_id: timeline.taskId ?? null,
       done: timeline.done,
       created_at: timeline.createdAt,
       timeline: JSON.stringify(timeline),
@@ -50,8 +52,8 @@ export class TimelineStore {
 
   /** The changes a scaffolder task recorded. */
   async ofTask(taskId: string): Promise<ChangeTimeline[]> {
-    const rows = await this.db(TABLE).orderBy('created_at');
-    return rows.map(r => JSON.parse(r.timeline)).filter((t: ChangeTimeline) => t.taskId === taskId);
+    const rows = await this.db(TABLE).where({ task_id: taskId }).orderBy('created_at');
+    return rows.map(r => JSON.parse(r.timeline));
   }
 
   /** The latest changes of an entity, newest first. */

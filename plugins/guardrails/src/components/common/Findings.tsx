@@ -3,30 +3,13 @@ import type {
   ScanInfo,
 } from '@internal/plugin-guardrails-common';
 import { WarningPanel } from '@backstage/core-components';
-import { Box, Chip, Typography } from '@material-ui/core';
-
-const STATUS_LABEL: Record<ComponentFinding['status'], string> = {
-  failed: 'Breaks',
-  exempted: 'Exempted',
-  'not-checked': 'Not checked',
-};
+import { Box, Typography } from '@material-ui/core';
+import { RuleLine, RuleStatusChip } from '@internal/plugin-platform-react';
 
 /** How a finding reads at a glance: what the cluster would do with it. */
-export const FindingStatus = ({ finding }: { finding: ComponentFinding }) => {
-  const denied = finding.status === 'failed' && finding.actions.includes('Deny');
-  return (
-    <Chip
-      size="small"
-      label={
-        finding.status === 'failed' && !denied
-          ? 'Warns'
-          : STATUS_LABEL[finding.status]
-      }
-      color={denied ? 'secondary' : 'default'}
-      variant={finding.status === 'exempted' ? 'outlined' : 'default'}
-    />
-  );
-};
+export const FindingStatus = ({ finding }: { finding: ComponentFinding }) => (
+  <RuleStatusChip status={finding.status} actions={finding.actions} />
+);
 
 const objectName = (o: ComponentFinding['object']) =>
   `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
@@ -84,28 +67,15 @@ export const Findings = ({ findings }: { findings: ComponentFinding[] }) => {
             {open
               .filter(f => f.environment === env)
               .map(f => (
-                <Box
-                  component="li"
+                <RuleLine
                   key={`${f.rule}/${objectName(f.object)}`}
-                  aria-label={`${f.status} ${f.rule}`}
-                  display="flex"
-                  alignItems="flex-start"
-                  py={0.5}
-                  style={{ gap: 8 }}
+                  label={`${f.status} ${f.rule}`}
+                  chip={<FindingStatus finding={f} />}
+                  title={f.title}
+                  rule={f.rule}
                 >
-                  <FindingStatus finding={f} />
-                  <Box>
-                    <Typography variant="body2">
-                      <strong>{f.title}</strong>{' '}
-                      <Typography variant="caption" color="textSecondary" component="code">
-                        {f.rule}
-                      </Typography>
-                    </Typography>
-                    <Typography variant="body2" color="textSecondary">
-                      {objectName(f.object)}: {f.message}
-                    </Typography>
-                  </Box>
-                </Box>
+                  {objectName(f.object)}: {f.message}
+                </RuleLine>
               ))}
           </Box>
         </Box>
@@ -115,28 +85,15 @@ export const Findings = ({ findings }: { findings: ComponentFinding[] }) => {
           <Typography variant="subtitle2">Exemptions</Typography>
           <Box component="ul" style={listStyle}>
             {exemptions.map(e => (
-              <Box
-                component="li"
+              <RuleLine
                 key={e.key}
-                aria-label={`exempted ${e.policy}`}
-                display="flex"
-                alignItems="flex-start"
-                py={0.5}
-                style={{ gap: 8 }}
+                label={`exempted ${e.policy}`}
+                chip={<RuleStatusChip status="exempted" />}
+                title={e.title}
+                rule={e.policy}
               >
-                <Chip size="small" label="Exempted" variant="outlined" />
-                <Box>
-                  <Typography variant="body2">
-                    <strong>{e.title}</strong>{' '}
-                    <Typography variant="caption" color="textSecondary" component="code">
-                      {e.policy}
-                    </Typography>
-                  </Typography>
-                  <Typography variant="body2" color="textSecondary">
-                    {objectName(e.object)} in {e.environments.join(', ')}: “{e.justification}”
-                  </Typography>
-                </Box>
-              </Box>
+                {objectName(e.object)} in {e.environments.join(', ')}: “{e.justification}”
+              </RuleLine>
             ))}
           </Box>
         </Box>

@@ -18,6 +18,7 @@ import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { Alert } from '@material-ui/lab';
 import { useEffect, useMemo, useState } from 'react';
+import { RuleLine, RuleStatusChip } from '@internal/plugin-platform-react';
 import { GitOpsPreviewFieldProps } from './schema';
 import { ruleCounts, summaryOf } from './summary';
 
@@ -44,12 +45,6 @@ const isRefusal = (error: unknown) =>
 const objectName = (o: GuardrailResult['object']) =>
   `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
 
-const STATUS: Record<GuardrailResult['status'], string> = {
-  failed: 'Breaks',
-  exempted: 'Exempted',
-  'not-checked': 'Not checked',
-  passed: 'Passes',
-};
 
 /** One line per rule and message: the same result for six objects is one thing to read. */
 function notPassing(results: GuardrailResult[]) {
@@ -167,34 +162,16 @@ const PreviewBody = ({ preview }: { preview: ServicePreview }) => {
       {lines.length > 0 && (
         <Box component="ul" aria-label="guardrail results" style={{ listStyle: 'none', padding: 0 }}>
           {lines.map(({ result, objects }) => (
-            <Box
-              component="li"
+            <RuleLine
               key={`${result.status}/${result.rule}/${result.message}`}
-              aria-label={`${result.status} ${result.rule}`}
-              display="flex"
-              alignItems="flex-start"
-              py={0.5}
-              style={{ gap: 8 }}
+              label={`${result.status} ${result.rule}`}
+              chip={<RuleStatusChip status={result.status} actions={result.actions} />}
+              title={result.title}
+              rule={result.rule}
             >
-              <Chip
-                size="small"
-                label={result.status === 'failed' && !result.actions.includes('Deny') ? 'Warns' : STATUS[result.status]}
-                color={result.status === 'failed' && result.actions.includes('Deny') ? 'secondary' : 'default'}
-                variant={result.status === 'exempted' ? 'outlined' : 'default'}
-              />
-              <Box>
-                <Typography variant="body2">
-                  <strong>{result.title}</strong>{' '}
-                  <Typography variant="caption" color="textSecondary" component="code">
-                    {result.rule}
-                  </Typography>
-                </Typography>
-                <Typography variant="body2" color="textSecondary">
-                  {[...new Set(objects)].join(', ')}:{' '}
-                  {result.status === 'exempted' ? `“${result.message}”` : result.message}
-                </Typography>
-              </Box>
-            </Box>
+              {[...new Set(objects)].join(', ')}:{' '}
+              {result.status === 'exempted' ? `“${result.message}”` : result.message}
+            </RuleLine>
           ))}
         </Box>
       )}

@@ -1,0 +1,1 @@
+export { RuleLine, RuleStatusChip } from './RuleLine';
