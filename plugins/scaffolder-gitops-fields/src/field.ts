@@ -1,5 +1,9 @@
 import { createFormField } from '@backstage/plugin-scaffolder-react/alpha';
 import {
+  CatalogSearchPicker,
+  CatalogSearchPickerSchema,
+} from './components/CatalogSearchPicker';
+import {
   GitOpsNameField,
   GitOpsNameFieldSchema,
   validateGitOpsName,
@@ -23,4 +27,10 @@ export const gitopsPreviewField = createFormField({
   component: GitOpsPreviewField,
   schema: GitOpsPreviewFieldSchema,
   validation: validateGitOpsPreview,
+});
+
+export const catalogSearchPickerField = createFormField({
+  name: 'CatalogSearchPicker',
+  component: CatalogSearchPicker,
+  schema: CatalogSearchPickerSchema,
 });

@@ -20,7 +20,22 @@ export const gitopsPreviewFormField = FormFieldBlueprint.make({
   },
 });
 
+/**
+ * `ui:field: CatalogSearchPicker`: an entity picker that searches the catalog as the user
+ * types, for filters that match thousands of entities (every Component).
+ */
+export const catalogSearchPickerFormField = FormFieldBlueprint.make({
+  name: 'catalog-search-picker',
+  params: {
+    field: () => import('./field').then(m => m.catalogSearchPickerField),
+  },
+});
+
 export const scaffolderGitOpsFieldsModule = createFrontendModule({
   pluginId: 'scaffolder',
-  extensions: [gitopsNameFormField, gitopsPreviewFormField],
+  extensions: [
+    gitopsNameFormField,
+    gitopsPreviewFormField,
+    catalogSearchPickerFormField,
+  ],
 });

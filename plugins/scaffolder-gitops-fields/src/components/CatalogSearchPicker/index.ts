@@ -1,0 +1,2 @@
+export { CatalogSearchPicker } from './CatalogSearchPicker';
+export { CatalogSearchPickerSchema } from './schema';
