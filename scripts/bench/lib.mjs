@@ -23,10 +23,10 @@ export async function until(what, probe, ms = 120_000) {
 }
 
 /** Fails when something already answers on the backend's port: its figures would be another's. */
-export async function assertPortFree() {
-  const answered = await fetch(base).then(() => true, () => false);
+export async function assertPortFree(url = base) {
+  const answered = await fetch(url).then(() => true, () => false);
   if (answered) {
-    throw new Error(`${base} already answers: stop the portal (or the tests) that runs there, then benchmark`);
+    throw new Error(`${url} already answers: stop the portal (or the tests) that runs there, then benchmark`);
   }
 }
 
@@ -48,9 +48,9 @@ export function startBackend(args, env) {
   };
 }
 
-export function guestToken() {
+export function guestToken(url = base) {
   return until('the backend', async () => {
-    const res = await fetch(`${base}/api/auth/guest/refresh`, {
+    const res = await fetch(`${url}/api/auth/guest/refresh`, {
       headers: { 'X-Requested-With': 'XMLHttpRequest' },
     });
     return res.ok && (await res.json()).backstageIdentity.token;
