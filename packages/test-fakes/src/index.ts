@@ -12,6 +12,7 @@ import { resolvePackagePath } from '@backstage/backend-plugin-api';
 export { selfSignedCertificate } from './certificates';
 export { MemoryCache } from './memoryCache';
 export { startFakeEntra, type EntraUser } from './entra';
+export { startPostgresFront, type PostgresSignIn } from './postgres';
 export {
   graphHandler,
   startFakeGraph,

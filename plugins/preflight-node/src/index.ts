@@ -3,4 +3,8 @@ export {
   preflightRootConfigServiceFactory as default,
   createPreflightRootConfigServiceFactory,
 } from './preflightRootConfig';
-export { findMissingConfig, type RequiredConfigKey } from './findMissingConfig';
+export {
+  findMissingConfig,
+  type ConfigCondition,
+  type RequiredConfigKey,
+} from './findMissingConfig';

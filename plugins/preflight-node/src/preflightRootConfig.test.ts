@@ -54,6 +54,60 @@ describe('findMissingConfig', () => {
   });
 });
 
+describe('findMissingConfig with a mode', () => {
+  const azure = { key: 'backend.database.connection.type', equals: 'azure' };
+  const required = [
+    { key: 'backend.database.connection.host', env: 'POSTGRES_HOST' },
+    {
+      key: 'backend.database.connection.password',
+      env: 'POSTGRES_PASSWORD',
+      unless: azure,
+    },
+    {
+      key: 'backend.database.connection.tokenCredential.clientId',
+      env: 'AZURE_CLIENT_ID',
+      when: azure,
+    },
+    { env: 'AZURE_FEDERATED_TOKEN_FILE', when: azure },
+  ];
+
+  it('asks for the password when the connection type is not azure', () => {
+    const config = new ConfigReader({
+      backend: { database: { connection: { host: 'db' } } },
+    });
+    expect(findMissingConfig(config, required, {})).toEqual([
+      'backend.database.connection.password (set POSTGRES_PASSWORD; needed unless backend.database.connection.type is azure)',
+    ]);
+  });
+
+  it('asks for the workload identity, not a password, with Entra authentication', () => {
+    const config = new ConfigReader({
+      backend: { database: { connection: { type: 'azure', host: 'db' } } },
+    });
+    expect(findMissingConfig(config, required, {})).toEqual([
+      'backend.database.connection.tokenCredential.clientId (set AZURE_CLIENT_ID; needed because backend.database.connection.type is azure)',
+      'AZURE_FEDERATED_TOKEN_FILE (an environment variable; needed because backend.database.connection.type is azure)',
+    ]);
+    const complete = new ConfigReader({
+      backend: {
+        database: {
+          connection: {
+            type: 'azure',
+            host: 'db',
+            tokenCredential: { clientId: 'c' },
+          },
+        },
+      },
+    });
+    expect(
+      findMissingConfig(complete, required, {
+        AZURE_FEDERATED_TOKEN_FILE:
+          '/var/run/secrets/azure/tokens/azure-identity-token',
+      }),
+    ).toEqual([]);
+  });
+});
+
 describe('preflight root config', () => {
   const probe = createBackendPlugin({
     pluginId: 'probe',

@@ -10,3 +10,4 @@ export * from './scenario';
 
 /** The Azure REST specs' Alerts_GetAll example: both alerts Sev3, one New, one Acknowledged. */
 export { default as ALERTS_LIST_EXAMPLE } from './fixtures/Alerts_List.2021-04-01.json';
+export * from './fakeWorkloadIdentity';

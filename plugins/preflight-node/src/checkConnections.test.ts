@@ -1,0 +1,263 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { ConfigReader } from '@backstage/config';
+import { startPostgresFront } from '@internal/test-fakes';
+import { FakeWorkloadIdentity } from '@internal/test-fakes/azure';
+import { checkConnections } from './checkConnections';
+
+const POSTGRES = { host: '127.0.0.1', port: 5432 };
+const REDIS = { host: '127.0.0.1', port: 6379 };
+const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const CLIENT_ID = '5b2c0f34-8f6e-4c8a-9a51-3d7d2c1e9f10';
+const OSSRDBMS = 'https://ossrdbms-aad.database.windows.net';
+
+async function reachable(target: { host: string; port: number }) {
+  const ok = await new Promise<boolean>(resolve => {
+    const socket = net.connect(target);
+    socket.setTimeout(1000);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+  if (!ok) {
+    // eslint-disable-next-line no-console
+    console.log(
+      `skipped: nothing accepts connections on ${target.host}:${target.port}`,
+    );
+  }
+  return ok;
+}
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>(resolve => server.close(() => resolve()));
+  return port;
+}
+
+const database = (connection: {
+  [key: string]: string | number | { clientId: string };
+}) => new ConfigReader({ backend: { database: { client: 'pg', connection } } });
+
+describe('checkConnections', () => {
+  let postgresUp = false;
+  let redisUp = false;
+  beforeAll(async () => {
+    postgresUp = await reachable(POSTGRES);
+    redisUp = await reachable(REDIS);
+  });
+
+  describe('Entra authentication to PostgreSQL (connection.type azure)', () => {
+    let entra: FakeWorkloadIdentity;
+    let tokenFile: string;
+    const saved = { ...process.env };
+    const federatedToken = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(
+      JSON.stringify({ sub: 'system:serviceaccount:idp-portal:idp-portal' }),
+    ).toString('base64url')}.c2lnbmF0dXJl`;
+
+    beforeAll(async () => {
+      entra = await FakeWorkloadIdentity.start({
+        tenantId: TENANT_ID,
+        clientId: CLIENT_ID,
+        assertion: federatedToken,
+        resources: [OSSRDBMS],
+      });
+      // @azure/identity has no CA option here; trust the fake as the pod trusts Entra ID.
+      tls.setDefaultCACertificates([
+        ...tls.getCACertificates('default'),
+        entra.ca,
+      ]);
+      tokenFile = path.join(
+        fs.mkdtempSync(path.join(os.tmpdir(), 'wi-')),
+        'azure-identity-token',
+      );
+      fs.writeFileSync(tokenFile, federatedToken);
+      // What the workload identity webhook injects into the pod.
+      Object.assign(process.env, {
+        AZURE_CLIENT_ID: CLIENT_ID,
+        AZURE_TENANT_ID: TENANT_ID,
+        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+        AZURE_AUTHORITY_HOST: entra.url,
+      });
+    });
+    afterAll(async () => {
+      process.env = saved;
+      tls.setDefaultCACertificates(tls.getCACertificates('bundled'));
+      await entra.close();
+    });
+
+    it('signs in with the token Entra ID issued for the workload identity, as the password', async () => {
+      if (!postgresUp) return;
+      const front = await startPostgresFront({
+        upstream: POSTGRES,
+        accept: password => entra.issued.includes(password),
+      });
+      try {
+        const problems = await checkConnections(
+          database({
+            type: 'azure',
+            host: '127.0.0.1',
+            port: front.port,
+            user: 'postgres',
+            tokenCredential: { clientId: CLIENT_ID },
+          }),
+        );
+        expect(problems).toEqual([]);
+        expect(entra.grants).toEqual([
+          expect.objectContaining({
+            clientId: CLIENT_ID,
+            scope: `${OSSRDBMS}/.default`,
+            assertion: federatedToken,
+          }),
+        ]);
+        expect(front.signIns).toEqual([
+          { user: 'postgres', password: entra.issued[0], accepted: true },
+        ]);
+      } finally {
+        await front.close();
+      }
+    });
+
+    it('names the workload identity when Entra ID refuses the federated token', async () => {
+      fs.writeFileSync(tokenFile, 'a-token-of-another-service-account');
+      try {
+        const problems = await checkConnections(
+          database({
+            type: 'azure',
+            host: '127.0.0.1',
+            port: await closedPort(),
+            user: 'postgres',
+            tokenCredential: { clientId: CLIENT_ID },
+          }),
+        );
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(
+          /^No Entra token for PostgreSQL at 127\.0\.0\.1:\d+/,
+        );
+        expect(problems[0]).toContain('AADSTS70021');
+        expect(problems[0]).toContain('AZURE_FEDERATED_TOKEN_FILE');
+      } finally {
+        fs.writeFileSync(tokenFile, federatedToken);
+      }
+    });
+  });
+
+  it('says which password PostgreSQL refused, with the answer the server gave', async () => {
+    const front = await startPostgresFront({
+      upstream: POSTGRES,
+      accept: password => password === 'the-right-one',
+    });
+    try {
+      const problems = await checkConnections(
+        database({
+          host: '127.0.0.1',
+          port: front.port,
+          user: 'portal',
+          password: 'a-stale-one',
+        }),
+      );
+      expect(front.signIns).toEqual([
+        { user: 'portal', password: 'a-stale-one', accepted: false },
+      ]);
+      expect(problems).toEqual([
+        `PostgreSQL at 127.0.0.1:${front.port} refused the password for user "portal" (28P01: password authentication failed for user "portal"): check POSTGRES_USER ("portal") and POSTGRES_PASSWORD (on AKS, the Secret Crossplane writes for the Database).`,
+      ]);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('accepts the right password, forwarded to the real server', async () => {
+    if (!postgresUp) return;
+    const front = await startPostgresFront({
+      upstream: POSTGRES,
+      accept: password => password === 'the-right-one',
+    });
+    try {
+      const problems = await checkConnections(
+        database({
+          host: '127.0.0.1',
+          port: front.port,
+          user: 'postgres',
+          password: 'the-right-one',
+        }),
+      );
+      expect(problems).toEqual([]);
+      expect(front.signIns.map(s => s.accepted)).toEqual([true]);
+    } finally {
+      await front.close();
+    }
+  });
+
+  it('says a PostgreSQL server that does not answer cannot be reached', async () => {
+    const port = await closedPort();
+    const problems = await checkConnections(
+      database({ host: '127.0.0.1', port, user: 'portal', password: 'x' }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^PostgreSQL at 127\\.0\\.0\\.1:${port} cannot be reached \\(ECONNREFUSED: .*check POSTGRES_HOST and POSTGRES_PORT`,
+        ),
+      ),
+    ]);
+  });
+
+  it('refuses a Redis cache that does not answer, and hides its password', async () => {
+    const port = await closedPort();
+    const problems = await checkConnections(
+      new ConfigReader({
+        backend: {
+          cache: {
+            store: 'redis',
+            connection: `redis://:hunter2@127.0.0.1:${port}`,
+          },
+        },
+      }),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(
+      `The shared cache (backend.cache.store redis at redis://***@127.0.0.1:${port}) does not answer (ECONNREFUSED`,
+    );
+    expect(problems[0]).toContain('remove backend.cache to cache in memory');
+    expect(problems[0]).not.toContain('hunter2');
+  });
+
+  it('accepts a Redis cache that answers', async () => {
+    if (!redisUp) return;
+    expect(
+      await checkConnections(
+        new ConfigReader({
+          backend: {
+            cache: {
+              store: 'redis',
+              connection: `redis://${REDIS.host}:${REDIS.port}`,
+            },
+          },
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('checks nothing for the embedded defaults (SQLite, memory cache)', async () => {
+    expect(
+      await checkConnections(
+        new ConfigReader({
+          backend: {
+            database: { client: 'better-sqlite3', connection: ':memory:' },
+          },
+        }),
+      ),
+    ).toEqual([]);
+  });
+});
