@@ -27,7 +27,12 @@ const groups: Record<string, GroupLike> = {
     spec: { parent: 'loop-a' },
   },
 };
-const lookup = async (ref: string) => groups[ref];
+const asked: string[][] = [];
+const lookup = async (refs: string[]) => {
+  asked.push(refs);
+  return refs.map(ref => groups[ref]);
+};
+beforeEach(() => asked.splice(0));
 
 const settings = readAccessSettings(
   new ConfigReader({ permission: { platformAdmins: ['platform-team'] } }),
@@ -47,6 +52,37 @@ describe('ownershipRefsOf', () => {
       'group:default/payments-sre',
       'group:default/payments-team',
       'group:default/contoso',
+    ]);
+    // One lookup per level of the hierarchy, not per group.
+    expect(asked).toEqual([
+      ['group:default/payments-sre'],
+      ['group:default/payments-team'],
+      ['group:default/contoso'],
+    ]);
+  });
+
+  it('asks for the groups of one level together', async () => {
+    const refs = await ownershipRefsOf(
+      {
+        metadata: { name: 'lead' },
+        spec: { memberOf: ['payments-sre', 'payments-team', 'unknown-team'] },
+      },
+      lookup,
+    );
+    expect(refs).toEqual([
+      'user:default/lead',
+      'group:default/payments-sre',
+      'group:default/payments-team',
+      'group:default/unknown-team',
+      'group:default/contoso',
+    ]);
+    expect(asked).toEqual([
+      [
+        'group:default/payments-sre',
+        'group:default/payments-team',
+        'group:default/unknown-team',
+      ],
+      ['group:default/contoso'],
     ]);
   });
 

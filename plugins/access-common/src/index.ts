@@ -7,6 +7,7 @@ export {
   type OwnerDecision,
 } from './decisions';
 export {
+  GROUP_FIELDS,
   isMemberOfAny,
   ownershipRefsOf,
   type GroupLike,

@@ -7,6 +7,14 @@ export type GroupLike = {
   spec?: { parent?: string };
 };
 
+/** The fields a group lookup asks the catalog for: a Group's relations can be thousands of users. */
+export const GROUP_FIELDS = [
+  'kind',
+  'metadata.name',
+  'metadata.namespace',
+  'spec.parent',
+];
+
 /** The parts of a User entity that membership is computed from. */
 export type UserLike = {
   metadata: { name: string; namespace?: string };
@@ -16,12 +24,14 @@ export type UserLike = {
 /**
  * The refs a signed-in user owns through: the user, each group they are a
  * member of, and every ancestor of those groups (a member of payments-team is
- * also a member of its parent, contoso). `groupByRef` looks a group up in the
- * catalog; unknown groups are kept as direct memberships but have no parents.
+ * also a member of its parent, contoso). `groupsByRefs` looks groups up in the
+ * catalog, answering in the order asked (undefined for an unknown one): one
+ * call per level of the hierarchy, not one per group. Unknown groups are kept
+ * as direct memberships but have no parents.
  */
 export async function ownershipRefsOf(
   user: UserLike,
-  groupByRef: (ref: string) => Promise<GroupLike | undefined>,
+  groupsByRefs: (refs: string[]) => Promise<(GroupLike | undefined | null)[]>,
 ): Promise<string[]> {
   const userRef = stringifyEntityRef({
     kind: 'user',
@@ -34,11 +44,13 @@ export async function ownershipRefsOf(
   // Bounded: a parent loop in the catalog must not hang sign-in.
   for (let depth = 0; frontier.length > 0 && depth < 20; depth++) {
     const next: string[] = [];
-    for (const ref of frontier) {
-      if (seen.has(ref)) continue;
+    const level = [...new Set(frontier)].filter(ref => !seen.has(ref));
+    if (level.length === 0) break;
+    const found = await groupsByRefs(level);
+    for (const [i, ref] of level.entries()) {
       seen.add(ref);
       refs.push(ref);
-      const group = await groupByRef(ref);
+      const group = found[i];
       if (group?.spec?.parent) {
         next.push(
           groupRef(

@@ -4,6 +4,7 @@ import { AuthOwnershipResolver } from '@backstage/plugin-auth-node';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AUDIT_EVENTS,
+  GROUP_FIELDS,
   GroupLike,
   ownershipRefsOf,
 } from '@internal/plugin-access-common';
@@ -25,10 +26,13 @@ export function createAccessOwnershipResolver(options: {
       const credentials = await auth.getOwnServiceCredentials();
       const ownershipEntityRefs = await ownershipRefsOf(
         entity,
-        async ref =>
-          (await catalog.getEntityByRef(ref, { credentials })) as
-            | GroupLike
-            | undefined,
+        async refs =>
+          (
+            await catalog.getEntitiesByRefs(
+              { entityRefs: refs, fields: GROUP_FIELDS },
+              { credentials },
+            )
+          ).items as (GroupLike | undefined)[],
       );
       const event = await auditor?.createEvent({
         eventId: AUDIT_EVENTS.signIn,

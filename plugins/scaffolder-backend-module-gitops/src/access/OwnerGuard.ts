@@ -10,6 +10,7 @@ import {
   AUDIT_EVENTS,
   decideOwner,
   groupRef,
+  GROUP_FIELDS,
   GroupLike,
   ownershipRefsOf,
   UserLike,
@@ -56,10 +57,13 @@ export class OwnerGuard {
     const ownershipRefs = user
       ? await ownershipRefsOf(
           user,
-          async ref =>
-            (await catalog.getEntityByRef(ref, { credentials })) as
-              | GroupLike
-              | undefined,
+          async refs =>
+            (
+              await catalog.getEntitiesByRefs(
+                { entityRefs: refs, fields: GROUP_FIELDS },
+                { credentials },
+              )
+            ).items as (GroupLike | undefined)[],
         )
       : [userRef];
     const decision = decideOwner({ userRef, ownershipRefs, owner, settings });
