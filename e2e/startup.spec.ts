@@ -1,5 +1,66 @@
+import fs from 'fs';
+import net from 'net';
+import os from 'os';
+import path from 'path';
 import { expect, test } from '@playwright/test';
+import { Client } from 'pg';
+import { startPostgresFront } from '@internal/test-fakes';
+import { FakeWorkloadIdentity } from '@internal/test-fakes/azure';
 import { guestToken, startBackend, waitFor } from './support/backend';
+
+const POSTGRES = { host: '127.0.0.1', port: 5432 };
+
+// Everything app-config.production.yaml reads, with the database left to each test.
+const production = (port: number): NodeJS.ProcessEnv => ({
+  PORTAL_BASE_URL: `http://localhost:${port}`,
+  APP_CONFIG_backend_listen: `:${port}`,
+  PORTAL_API_AUDIENCE: 'api://idp-portal-e2e',
+  AUTH_MICROSOFT_CLIENT_ID: '3f1d6c2a-5b7e-4e0f-9a8d-1c2b3a4d5e6f',
+  AUTH_MICROSOFT_CLIENT_SECRET: 'e2e-client-secret',
+  AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  AZURE_CLIENT_ID: '5b2c0f34-8f6e-4c8a-9a51-3d7d2c1e9f10',
+  PLATFORM_ADMINS_GROUP: 'group:default/team-platform',
+  POSTGRES_CONNECTION_TYPE: '',
+  POSTGRES_HOST: '127.0.0.1',
+  POSTGRES_USER: 'postgres',
+  POSTGRES_PASSWORD: '',
+  AZURE_FEDERATED_TOKEN_FILE: '',
+  // The fronts and the local server speak plain TCP; Azure's servers require TLS.
+  APP_CONFIG_backend_database_connection_ssl: 'false',
+});
+
+function accepts(target: { host: string; port: number }): Promise<boolean> {
+  return new Promise(resolve => {
+    const socket = net.connect(target);
+    socket.setTimeout(1000);
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>(resolve => server.close(() => resolve()));
+  return port;
+}
+
+async function refusal(backend: ReturnType<typeof startBackend>) {
+  await waitFor(
+    'the refusal',
+    async () => (backend.output().includes('refusing to start') ? true : undefined),
+    120_000,
+  );
+  return backend.output();
+}
 
 // These start their own backend processes; no browser is needed.
 
@@ -29,7 +90,11 @@ test('production config with missing values refuses to start and names them', as
       90_000,
     );
     const out = backend.output();
-    expect(out).toContain('backend.database.connection.password (set POSTGRES_PASSWORD)');
+    expect(out).toContain(
+      'backend.database.connection.password (set POSTGRES_PASSWORD; needed unless backend.database.connection.type is azure)',
+    );
+    // Password mode: nothing of Entra authentication to PostgreSQL is asked for.
+    expect(out).not.toContain('AZURE_FEDERATED_TOKEN_FILE');
     expect(out).toContain('auth.providers.microsoft.production.clientSecret (set AUTH_MICROSOFT_CLIENT_SECRET)');
     expect(out).toContain('auth.providers.microsoft.production.tenantId (set AZURE_TENANT_ID)');
     expect(out).not.toContain('backend.database.connection.host (set POSTGRES_HOST)');
@@ -88,5 +153,181 @@ test('a malformed entity is reported as a catalog error, the rest is served', as
     expect(backend.child.exitCode).toBeNull();
   } finally {
     backend.stop();
+  }
+});
+
+test('Entra authentication to PostgreSQL without the workload identity refuses to start and names what is missing', async () => {
+  const backend = startBackend({
+    configs: ['app-config.yaml', 'app-config.production.yaml'],
+    env: {
+      ...production(7038),
+      POSTGRES_CONNECTION_TYPE: 'azure',
+      POSTGRES_PORT: '5432',
+      AZURE_CLIENT_ID: '',
+    },
+  });
+  try {
+    const out = await refusal(backend);
+    expect(out).toContain(
+      'backend.database.connection.tokenCredential.clientId (set AZURE_CLIENT_ID; needed because backend.database.connection.type is azure)',
+    );
+    expect(out).toContain(
+      'AZURE_FEDERATED_TOKEN_FILE (an environment variable; needed because backend.database.connection.type is azure)',
+    );
+    // No password is asked for in Entra mode.
+    expect(out).not.toContain('POSTGRES_PASSWORD');
+  } finally {
+    backend.stop();
+  }
+});
+
+test('a wrong database password refuses to start, with what PostgreSQL answered and what to check', async () => {
+  const front = await startPostgresFront({
+    upstream: POSTGRES,
+    accept: password => password === 'the-current-password',
+  });
+  const backend = startBackend({
+    configs: ['app-config.yaml', 'app-config.production.yaml'],
+    env: {
+      ...production(7038),
+      POSTGRES_PORT: String(front.port),
+      POSTGRES_PASSWORD: 'a-rotated-away-password',
+    },
+  });
+  try {
+    const out = await refusal(backend);
+    expect(front.signIns[0]).toEqual({
+      user: 'postgres',
+      password: 'a-rotated-away-password',
+      accepted: false,
+    });
+    expect(out).toContain('Cannot connect with the configuration given, refusing to start:');
+    expect(out).toContain(
+      `PostgreSQL at 127.0.0.1:${front.port} refused the password for user "postgres" (28P01: password authentication failed for user "postgres"): check POSTGRES_USER ("postgres") and POSTGRES_PASSWORD`,
+    );
+    // Said once, before any plugin tried.
+    expect(out).not.toMatch(/Plugin '\w+' startup failed/);
+  } finally {
+    backend.stop();
+    await front.close();
+  }
+});
+
+test('a Redis cache that does not answer refuses to start instead of hanging on cache writes', async () => {
+  const port = await closedPort();
+  const backend = startBackend({
+    configs: ['app-config.yaml'],
+    env: {
+      APP_CONFIG_backend_listen_port: '7038',
+      APP_CONFIG_backend_cache: JSON.stringify({
+        store: 'redis',
+        connection: `redis://127.0.0.1:${port}`,
+      }),
+    },
+  });
+  try {
+    const out = await refusal(backend);
+    expect(out).toContain(
+      `The shared cache (backend.cache.store redis at redis://127.0.0.1:${port}) does not answer (ECONNREFUSED`,
+    );
+    expect(out).toContain('remove backend.cache to cache in memory in each process');
+    expect(out).not.toMatch(/Plugin initialization started/);
+  } finally {
+    backend.stop();
+  }
+});
+
+test('Entra authentication to PostgreSQL: the workload identity token is the password, and the backend starts', async () => {
+  test.setTimeout(240_000);
+  test.skip(
+    !(await accepts(POSTGRES)),
+    'no PostgreSQL accepts connections on 127.0.0.1:5432',
+  );
+  const env = production(7037);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-entra-db-'));
+  // The projected ServiceAccount token the workload identity webhook mounts.
+  const federatedToken = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(
+    JSON.stringify({ sub: 'system:serviceaccount:idp-portal:idp-portal' }),
+  ).toString('base64url')}.c2lnbmF0dXJl`;
+  fs.writeFileSync(path.join(dir, 'azure-identity-token'), federatedToken);
+  const entra = await FakeWorkloadIdentity.start({
+    tenantId: env.AZURE_TENANT_ID!,
+    clientId: env.AZURE_CLIENT_ID!,
+    assertion: federatedToken,
+    resources: ['https://ossrdbms-aad.database.windows.net'],
+  });
+  fs.writeFileSync(path.join(dir, 'ca.pem'), entra.ca);
+  const front = await startPostgresFront({
+    upstream: POSTGRES,
+    accept: password => entra.issued.includes(password),
+  });
+  const prefix = `idp_entra_${process.pid}_`;
+  const backend = startBackend({
+    configs: ['app-config.yaml', 'app-config.production.yaml'],
+    env: {
+      ...env,
+      POSTGRES_CONNECTION_TYPE: 'azure',
+      POSTGRES_PORT: String(front.port),
+      AZURE_FEDERATED_TOKEN_FILE: path.join(dir, 'azure-identity-token'),
+      AZURE_AUTHORITY_HOST: entra.url,
+      NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem'),
+      APP_CONFIG_backend_database_prefix: prefix,
+    },
+  });
+  try {
+    await waitFor(
+      'the backend to be ready',
+      async () => {
+        if (backend.output().includes('refusing to start')) {
+          throw new Error(backend.output());
+        }
+        const res = await fetch('http://localhost:7037/.backstage/health/v1/readiness');
+        return res.ok ? true : undefined;
+      },
+      210_000,
+    ).catch(error => {
+      throw new Error(`${error}\n${backend.output().slice(-4000)}`);
+    });
+    const database = entra.grants.filter(g =>
+      g.scope.includes('https://ossrdbms-aad.database.windows.net/.default'),
+    );
+    expect(database.length).toBeGreaterThan(0);
+    for (const grant of database) {
+      expect(grant).toMatchObject({
+        clientId: env.AZURE_CLIENT_ID,
+        assertion: federatedToken,
+      });
+    }
+    // Every connection (the preflight's, the admin pool's, each plugin's) signed in with
+    // a token Entra ID issued; no password exists in this configuration.
+    expect(front.signIns.length).toBeGreaterThan(3);
+    expect(front.signIns.filter(s => !s.accepted)).toEqual([]);
+    expect(new Set(front.signIns.map(s => s.user))).toEqual(new Set(['postgres']));
+    const admin = new Client({ ...POSTGRES, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    try {
+      const { rows } = await admin.query(
+        'SELECT datname FROM pg_database WHERE datname LIKE $1',
+        [`${prefix}%`],
+      );
+      expect(rows.map(r => r.datname)).toContain(`${prefix}catalog`);
+    } finally {
+      await admin.end();
+    }
+  } finally {
+    backend.stop();
+    await backend.exited.catch(() => {});
+    await front.close();
+    await entra.close();
+    const admin = new Client({ ...POSTGRES, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    const { rows } = await admin.query(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1',
+      [`${prefix}%`],
+    );
+    for (const { datname } of rows) {
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+    }
+    await admin.end();
   }
 });
