@@ -246,6 +246,9 @@ export function backendEnv({ size, port, locations }) {
     APP_CONFIG_catalog_locations: JSON.stringify(locations),
     // A Git host of its own: the portal's (or the tests') repositories are left alone.
     APP_CONFIG_gitHost_root: path.join(root, '.data/bench-catalog', `git-${size}`),
+    APP_CONFIG_gitops_repoUrl: `http://localhost:${port}/api/git-host/gitops.git`,
+    APP_CONFIG_gitops_repositories_baseUrl: `http://localhost:${port}/api/git-host/contoso`,
+    APP_CONFIG_backend_reading_allow: JSON.stringify([{ host: `localhost:${port}`, paths: ['/api/git-host/raw/'] }]),
   };
 }
 
