@@ -307,14 +307,14 @@ export async function dropDatabases(size) {
 async function main() {
   const args = process.argv.slice(2);
   const drop = args.includes('--drop');
-  const size = Number(args.find(a => /^\d+$/.test(a)) ?? 20_000);
+  const size = args.find(a => a !== '--drop') ?? '20000';
   if (drop) {
     console.log(`dropped ${await dropDatabases(size)} databases of ${prefixFor(size)}*`);
     return;
   }
   const port = Number(process.env.BENCH_PORT ?? 7107);
   await dropDatabases(size);
-  const org = writeOrganisation(size);
+  const org = writeOrganisation(Number(size));
   console.log(`generated ${org.total} entities in ${org.files} files under ${path.relative(root, org.dir)}: ${JSON.stringify(org.counts)}`);
   const started = performance.now();
   const stop = startBackend([], backendEnv({ size, port, locations: [...exampleLocations(), ...org.locations] }));
