@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
-import config from '../playwright.config';
-import { BackendProcess, guestToken, startBackend, waitFor } from './support/backend';
+import { BackendProcess, guestToken, waitFor } from './support/backend';
+import { timelineChannel } from '@internal/plugin-gitops-common';
+import { startReplica } from './support/replica';
 import { BASE_URL, cloneRepo, runTemplate, taskLog } from './support/scaffolder';
 
 // Replica A is the backend Playwright started; replica B is a second process with the same
@@ -15,22 +16,7 @@ let b: BackendProcess | undefined;
 test.beforeAll(async () => {
   test.skip(!process.env.E2E_REDIS_URL, 'skipped: no Redis on 127.0.0.1:6379, so the replicas cannot share a cache');
   test.setTimeout(240_000);
-  const env = (config.webServer as { env: Record<string, string> }).env;
-  b = startBackend({
-    configs: ['app-config.yaml'],
-    env: {
-      ...env,
-      APP_CONFIG_backend_listen_port: '7017',
-      APP_CONFIG_backend_baseUrl: B_URL,
-    },
-  });
-  await waitFor(
-    'replica B',
-    async () => ((await fetch(`${B_URL}/.backstage/health/v1/readiness`)).ok ? true : undefined),
-    200_000,
-  ).catch(error => {
-    throw new Error(`${error.message}\n${b?.output().slice(-3000)}`);
-  });
+  b = await startReplica(7017);
 });
 test.afterAll(() => b?.stop());
 
@@ -43,7 +29,39 @@ test('a session signed in through replica A is accepted by replica B', async () 
   expect((await res.json()).metadata.name).toBe('payments-api');
 });
 
+/** A signals client of replica B, as the portal's frontend opens one: the token is the subprotocol. */
+async function signalsOf(baseUrl: string, channel: string) {
+  const token = await guestToken(baseUrl);
+  const received: unknown[] = [];
+  const socket = await waitFor(
+    'a signals connection',
+    () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/api/signals`, token);
+        // The first upgrade only makes the signals router listen for upgrades; try again.
+        const timer = setTimeout(() => {
+          ws.close();
+          reject(new Error('not connected'));
+        }, 5_000);
+        ws.onopen = () => {
+          clearTimeout(timer);
+          resolve(ws);
+        };
+        ws.onerror = () => {
+          clearTimeout(timer);
+          reject(new Error('not connected'));
+        };
+      }),
+    30_000,
+  );
+  socket.onmessage = event => received.push(JSON.parse(String(event.data)));
+  socket.send(JSON.stringify({ action: 'subscribe', channel }));
+  return { received, close: () => socket.close() };
+}
+
 test('a golden path started through A runs exactly once, and B reads the entity it registered', async () => {
+  // A records the request's timeline and announces it; B's client hears it (the events bus).
+  const signals = await signalsOf(B_URL, timelineChannel('component:default/replica-orders-api'));
   const task = await runTemplate('nodejs-service', {
     name: 'replica-orders-api',
     description: 'Made through replica A',
@@ -62,6 +80,15 @@ test('a golden path started through A runs exactly once, and B reads the entity 
   expect(new Set(begun).size).toBe(begun.length);
   const gitops = await cloneRepo(GITOPS);
   expect(gitops.log.filter(c => c.commit.message.includes(`Task: ${task.id}`))).toHaveLength(1);
+  const signal = await waitFor(
+    "the timeline's signal through B",
+    async () => (signals.received.length ? signals.received[0] : undefined),
+    15_000,
+  ).finally(signals.close);
+  expect(signal).toEqual({
+    channel: 'gitops-timeline:component:default/replica-orders-api',
+    message: { entityRef: 'component:default/replica-orders-api' },
+  });
 
   const token = await guestToken(BASE_URL);
   const entity = await waitFor(

@@ -2,9 +2,10 @@ import { guestToken, waitFor } from './backend';
 
 export const BASE_URL = 'http://localhost:7007';
 
-export async function api(pathname: string, init: RequestInit = {}) {
-  const token = await guestToken(BASE_URL);
-  return fetch(`${BASE_URL}${pathname}`, {
+/** A call as the guest; `baseUrl` picks the replica. */
+export async function api(pathname: string, init: RequestInit = {}, baseUrl = BASE_URL) {
+  const token = await guestToken(baseUrl);
+  return fetch(`${baseUrl}${pathname}`, {
     ...init,
     headers: {
       Authorization: `Bearer ${token}`,
@@ -16,26 +17,39 @@ export async function api(pathname: string, init: RequestInit = {}) {
 
 export type Task = { id: string; status: string; output?: any; events: any[] };
 
-/** Starts a task as a user would through POST /api/scaffolder/v2/tasks and waits for it to end. */
-export async function runTemplate(template: string, values: object): Promise<Task> {
-  const res = await api('/api/scaffolder/v2/tasks', {
-    method: 'POST',
-    body: JSON.stringify({ templateRef: `template:default/${template}`, values }),
-  });
+/** Starts a task as a user would, through POST /api/scaffolder/v2/tasks; returns its id. */
+export async function startTask(template: string, values: object, baseUrl = BASE_URL): Promise<string> {
+  const res = await api(
+    '/api/scaffolder/v2/tasks',
+    { method: 'POST', body: JSON.stringify({ templateRef: `template:default/${template}`, values }) },
+    baseUrl,
+  );
   if (res.status !== 201) {
     throw new Error(`task not created: ${res.status} ${await res.text()}`);
   }
-  const { id } = await res.json();
+  return (await res.json()).id;
+}
+
+export async function taskEvents(id: string, baseUrl = BASE_URL): Promise<any[]> {
+  return (await api(`/api/scaffolder/v2/tasks/${id}/events`, {}, baseUrl)).json();
+}
+
+/** Waits for task `id` to end, and gives it with its events. */
+export async function waitForTask(id: string, timeoutMs = 60_000, baseUrl = BASE_URL): Promise<Task> {
   const task = await waitFor(
     `task ${id}`,
     async () => {
-      const t = await (await api(`/api/scaffolder/v2/tasks/${id}`)).json();
+      const t = await (await api(`/api/scaffolder/v2/tasks/${id}`, {}, baseUrl)).json();
       return ['completed', 'failed', 'cancelled'].includes(t.status) ? t : undefined;
     },
-    60_000,
+    timeoutMs,
   );
-  const events = await (await api(`/api/scaffolder/v2/tasks/${id}/events`)).json();
-  return { ...task, events };
+  return { ...task, events: await taskEvents(id, baseUrl) };
+}
+
+/** Starts a task as a user would and waits for it to end. */
+export async function runTemplate(template: string, values: object): Promise<Task> {
+  return waitForTask(await startTask(template, values));
 }
 
 export function taskLog(task: Task): string {

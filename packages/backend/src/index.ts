@@ -29,6 +29,10 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(import('@backstage/plugin-scaffolder-backend-module-azure'));
 backend.add(import('@internal/plugin-scaffolder-backend-module-gitops'));
+// A task resumed on another replica after a crash gets back its workspace, saved after each step.
+backend.add(
+  import('@backstage/plugin-scaffolder-backend-module-workspace-database'),
+);
 
 // Embedded Git host for local use; off unless gitHost.enabled.
 backend.add(import('@internal/plugin-git-host-backend'));
@@ -52,6 +56,8 @@ backend.add(import('@internal/plugin-azure-monitor-backend'));
 // What the GitOps repository holds, judged by platform/policies on a schedule.
 backend.add(import('@internal/plugin-guardrails-backend'));
 backend.add(import('@backstage/plugin-user-settings-backend'));
+// Events between replicas (PostgreSQL), so a signal reaches the clients of every replica.
+backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 // The actions registry's actions (promote, rollback, deployments) for MCP clients, as the calling user.
 backend.add(import('@backstage/plugin-mcp-actions-backend'));

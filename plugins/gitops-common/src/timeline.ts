@@ -153,6 +153,9 @@ export function waitingOn(timeline: ChangeTimeline, now: Date): string | undefin
 }
 
 /** GET /api/scaffolder/gitops/v1/timeline/:kind/:namespace/:name: the latest changes, newest first. */
+/** The signal channel on which a component's timelines announce each move. */
+export const timelineChannel = (entityRef: string) => `gitops-timeline:${entityRef.toLowerCase()}`;
+
 export type TimelineResponse = {
   timelines: Array<ChangeTimeline & { waiting?: string }>;
 };

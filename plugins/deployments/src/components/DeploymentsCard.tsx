@@ -5,7 +5,7 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import { scaffolderApiRef } from '@backstage/plugin-scaffolder-react';
 import { useSignal } from '@backstage/plugin-signals-react';
 import type { DeploymentRow, PreviewRow } from '@internal/plugin-gitops-common';
-import { TIMELINE_STAGE_TITLES } from '@internal/plugin-gitops-common';
+import { TIMELINE_STAGE_TITLES, timelineChannel } from '@internal/plugin-gitops-common';
 import {
   Box,
   Button,
@@ -317,7 +317,7 @@ export const DeploymentsCard = (_props: { variant?: "card" | "tab" }) => {
   const api = useApi(deploymentsApiRef);
   const entityRef = stringifyEntityRef(entity);
   // Each move of a change's timeline: the rows and the timeline are read again, together.
-  const { lastSignal } = useSignal(`gitops-timeline:${entityRef.toLowerCase()}`);
+  const { lastSignal } = useSignal(timelineChannel(entityRef));
   const state = useAsyncRetry(
     () => api.getDeployments(getCompoundEntityRef(entity)),
     [api, entity, lastSignal],

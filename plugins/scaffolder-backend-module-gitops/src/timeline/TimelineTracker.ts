@@ -6,6 +6,7 @@ import {
   ChangeTimeline,
   startTimeline,
   TimelineObservation,
+  timelineChannel,
 } from '@internal/plugin-gitops-common';
 import { gitAuthFor } from '@internal/plugin-platform-node';
 import { randomUUID } from 'crypto';
@@ -15,7 +16,6 @@ import { withHistory } from '../git/history';
 import { TimelineStore } from './TimelineStore';
 
 /** The signal channel a component's timelines are announced on. */
-export const timelineChannel = (entityRef: string) => `gitops-timeline:${entityRef.toLowerCase()}`;
 
 export type RecordedChange = {
   entityRef: string;
