@@ -50,8 +50,8 @@ process.env.E2E_GIT_ROOT ??= path.join(os.tmpdir(), `idp-e2e-git-${process.pid}`
 
 export default defineConfig({
   testDir: 'e2e',
-  // Two replicas need a shared database: that spec runs in the PostgreSQL pass of scripts/test.
-  testIgnore: process.env.E2E_POSTGRES_PREFIX ? [] : ['**/replicas.spec.ts'],
+  // Two replicas need a shared database: those specs run in the PostgreSQL pass of scripts/test.
+  testIgnore: process.env.E2E_POSTGRES_PREFIX ? [] : ['**/replicas.spec.ts', '**/crash.spec.ts'],
   timeout: 90_000,
   expect: { timeout: 30_000 },
   forbidOnly: !!process.env.CI,

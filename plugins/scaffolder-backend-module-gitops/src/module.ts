@@ -5,7 +5,7 @@ import {
 import { ScmIntegrations } from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createCatalogWaitAction } from './actions/catalogWait';
+import { createCatalogRegisterAction, createCatalogWaitAction } from './actions/catalog';
 import {
   createServiceCheckAction,
   createServicePublishAction,
@@ -115,6 +115,7 @@ export const scaffolderModuleGitOps = createBackendModule({
           createServicePublishAction(deps),
           createRepoPublishAction(deps),
           createResourcePublishAction(deps),
+          createCatalogRegisterAction({ catalog }),
           createCatalogWaitAction({ catalog }),
           promote,
           rollback,

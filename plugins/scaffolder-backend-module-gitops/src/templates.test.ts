@@ -24,8 +24,8 @@ function templateValidator() {
   );
 }
 
-const OUR_ACTIONS = ['gitops:catalog:wait', 'gitops:service:check', 'gitops:service:publish', 'gitops:repo:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'gitops:preview:create', 'gitops:preview:extend', 'gitops:preview:delete', 'gitops:rollout:follow'];
-const BUILT_IN = ['fetch:template', 'catalog:register', 'catalog:fetch', 'debug:log'];
+const OUR_ACTIONS = ['gitops:catalog:register', 'gitops:catalog:wait', 'gitops:service:check', 'gitops:service:publish', 'gitops:repo:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'gitops:preview:create', 'gitops:preview:extend', 'gitops:preview:delete', 'gitops:rollout:follow'];
+const BUILT_IN = ['fetch:template', 'catalog:fetch', 'debug:log'];
 
 describe('golden-path templates', () => {
   const validate = templateValidator();
@@ -84,7 +84,7 @@ describe('golden-path templates', () => {
         expect([...OUR_ACTIONS, ...BUILT_IN]).toContain(action);
       }
       const firstSideEffect = actions.findIndex((a: string) =>
-        ['gitops:repo:publish', 'gitops:service:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'gitops:preview:create', 'gitops:preview:extend', 'gitops:preview:delete', 'catalog:register'].includes(a),
+        ['gitops:repo:publish', 'gitops:service:publish', 'gitops:resource:publish', 'gitops:promote', 'gitops:rollback', 'gitops:preview:create', 'gitops:preview:extend', 'gitops:preview:delete', 'gitops:catalog:register'].includes(a),
       );
       const check = actions.findIndex((a: string) => a === 'gitops:service:check' || a === 'catalog:fetch');
       expect(check).toBeGreaterThanOrEqual(0);

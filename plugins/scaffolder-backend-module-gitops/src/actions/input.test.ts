@@ -8,7 +8,7 @@ import Ajv from 'ajv';
 import path from 'path';
 import { accessChecks } from '../access/accessChecks';
 import { ManifestValidator } from '../validation/ManifestValidator';
-import { createCatalogWaitAction } from './catalogWait';
+import { createCatalogRegisterAction, createCatalogWaitAction } from './catalog';
 import { parseInput } from './input';
 import { createRepoPublishAction } from './repository';
 import { createResourcePublishAction } from './resource';
@@ -27,6 +27,7 @@ const actions = [
   createServicePublishAction(deps),
   createRepoPublishAction(deps),
   createResourcePublishAction(deps),
+  createCatalogRegisterAction({ catalog: catalogServiceMock() }),
   createCatalogWaitAction({ catalog: catalogServiceMock() }),
 ];
 

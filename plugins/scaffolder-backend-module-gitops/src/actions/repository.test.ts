@@ -118,13 +118,20 @@ describe('gitops:repo:publish', () => {
     const config = new ConfigReader(host.config);
     const action = createRepoPublishAction({ config, integrations: ScmIntegrations.fromConfig(config), auth: mockServices.auth() });
     const dir = await workspace({ 'catalog-info.yaml': 'metadata:\n  name: svc-empty\n' });
+    // The killed run had committed in the workspace before its push died.
+    const git = (...args: string[]) => execFileSync('git', ['-C', dir, '-c', 'user.name=Killed Run', '-c', 'user.email=k@contoso.example', ...args]);
+    git('init', '--quiet', '--initial-branch=main');
+    git('add', '.');
+    git('commit', '--quiet', '-m', 'the killed run');
     const ctx = createMockActionContext({ input: { name: 'svc-empty' }, workspacePath: dir, user: { ref: 'user:default/amara.okafor' } });
     await action.handler(ctx);
     expect(outputs(ctx).created).toBe(true);
     const clone = await cloneRepo(host.clone('svc-empty'));
     try {
       expect(await clone.read('catalog-info.yaml')).toBe('metadata:\n  name: svc-empty\n');
+      // One commit, the user's: not one on top of the killed run's.
       expect(clone.log).toHaveLength(1);
+      expect(clone.log[0].commit.author.name).not.toBe('Killed Run');
     } finally {
       await clone.cleanup();
     }

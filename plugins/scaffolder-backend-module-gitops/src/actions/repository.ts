@@ -168,6 +168,9 @@ export function createRepoPublishAction(deps: {
             }
           }
           const author = authorOf(ctx.user);
+          // A run that died in its push left its commit in the workspace; start from none again,
+          // or the repository's first commit would have that one as its parent.
+          await fs.promises.rm(path.join(dir, '.git'), { recursive: true, force: true });
           const { commitHash } = await initRepoAndPush({
             dir,
             remoteUrl,

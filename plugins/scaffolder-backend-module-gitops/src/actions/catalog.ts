@@ -1,0 +1,111 @@
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { blankAsUnset } from '@internal/plugin-gitops-common';
+import { z } from 'zod/v3';
+import { parseInput } from './input';
+
+const registerSchema = z.object({
+  catalogInfoUrl: z.string().url().describe('The catalog-info.yaml to register, as a URL the catalog can read'),
+  entityRef: z.string().min(1).describe('The entity it holds, e.g. component:default/payments-api'),
+});
+
+/** The catalog's answer when a location with this target is already registered. */
+function isAlreadyRegistered(error: any): boolean {
+  return error?.name === 'ConflictError' || error?.response?.status === 409 || error?.statusCode === 409;
+}
+
+/**
+ * gitops:catalog:register: catalog:register that a re-run can repeat. A task taken up again
+ * after a crash may have added the location just before it died; that location is this
+ * request's, so it counts as registered. Any other failure fails the step.
+ */
+export function createCatalogRegisterAction(deps: { catalog: CatalogService }) {
+  return createTemplateAction({
+    id: 'gitops:catalog:register',
+    description:
+      'Registers a catalog-info.yaml in the catalog as the user; an entity or location already there from an earlier run of the same request is left as it is.',
+    examples: [
+      {
+        description: 'Register the new component',
+        example:
+          'steps:\n  - id: register\n    action: gitops:catalog:register\n    input:\n      catalogInfoUrl: https://github.com/contoso/payments-api/blob/main/catalog-info.yaml\n      entityRef: component:default/payments-api\n',
+      },
+    ],
+    schema: {
+      input: () => registerSchema,
+      output: z => z.object({ entityRef: z.string(), registered: z.boolean() }),
+    },
+    async handler(ctx) {
+      const input = parseInput(registerSchema, ctx.input);
+      const credentials = await ctx.getInitiatorCredentials();
+      ctx.output('entityRef', input.entityRef);
+      if (await deps.catalog.getEntityByRef(input.entityRef, { credentials })) {
+        ctx.logger.info(`${input.entityRef} is already in the catalog; nothing to register`);
+        ctx.output('registered', false);
+        return;
+      }
+      ctx.logger.info(`Registering ${input.catalogInfoUrl} in the catalog`);
+      try {
+        await deps.catalog.addLocation({ type: 'url', target: input.catalogInfoUrl }, { credentials });
+        ctx.output('registered', true);
+      } catch (error: any) {
+        if (!isAlreadyRegistered(error)) {
+          // The catalog's own reason, not just "Request failed with 400".
+          const said = error?.body?.error?.message ?? error?.message ?? String(error);
+          throw new Error(
+            `The catalog did not register ${input.catalogInfoUrl}: ${said}. Nothing else changed; check the URL is readable by the catalog and run the task again.`,
+          );
+        }
+        ctx.logger.info(`${input.catalogInfoUrl} was already registered by an earlier run of this request`);
+        ctx.output('registered', false);
+      }
+    },
+  });
+}
+
+const inputSchema = z.object({
+  entityRef: z.string().min(1).describe('The entity to wait for, e.g. component:default/payments-api'),
+  timeoutSeconds: blankAsUnset(z.number().min(1).max(300).default(30)),
+});
+
+/**
+ * gitops:catalog:wait: the catalog stores a registered entity a moment after
+ * catalog:register returns; waiting here means "Open in catalog" at the end of
+ * the task opens the entity rather than "Entity not found".
+ */
+export function createCatalogWaitAction(deps: { catalog: CatalogService }) {
+  return createTemplateAction({
+    id: 'gitops:catalog:wait',
+    description: 'Waits until an entity is in the catalog (after catalog:register), up to a timeout.',
+    examples: [
+      {
+        description: 'Wait for the new component',
+        example: 'steps:\n  - id: wait\n    action: gitops:catalog:wait\n    input:\n      entityRef: component:default/payments-api\n',
+      },
+    ],
+    schema: {
+      input: () => inputSchema,
+    },
+    async handler(ctx) {
+      const input = parseInput(inputSchema, ctx.input);
+      const credentials = await ctx.getInitiatorCredentials();
+      const deadline = Date.now() + input.timeoutSeconds * 1000;
+      for (;;) {
+        ctx.signal?.throwIfAborted();
+        const entity = await deps.catalog.getEntityByRef(input.entityRef, { credentials });
+        if (entity) {
+          ctx.logger.info(`${input.entityRef} is in the catalog`);
+          return;
+        }
+        if (Date.now() > deadline) {
+          // Not a failure of the golden path: everything is committed and registered.
+          ctx.logger.warn(
+            `${input.entityRef} is registered but not in the catalog yet; it will appear after the catalog's next processing round.`,
+          );
+          return;
+        }
+        await new Promise(r => setTimeout(r, 150));
+      }
+    },
+  });
+}
