@@ -50,3 +50,26 @@ test('a guest opens the Create page', async ({ page }) => {
   await expect(page.getByRole('tab', { name: 'Templates' })).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/create.png' });
 });
+
+test('a resource form finds its service by search, not by loading every component', async ({ page }) => {
+  await signInAsGuest(page);
+  const queries: string[] = [];
+  page.on('request', r => {
+    if (r.url().includes('/api/catalog/entities/by-query')) queries.push(r.url());
+  });
+  await page.goto('/create/templates/default/postgres-database');
+  const service = page.getByLabel('Service', { exact: false }).first();
+  await service.click();
+  await service.fill('check');
+  const option = page.getByRole('option', { name: /checkout-web/ });
+  await expect(option).toBeVisible();
+  await expect(page.getByRole('option', { name: /payments-api/ })).toHaveCount(0);
+  await option.click();
+  await expect(service).toHaveValue(/checkout-web/);
+  await page.screenshot({ path: 'test-results/screenshots/resource-form-picker.png' });
+  // Each ask is a page of names matching what was typed, never the whole catalog.
+  const search = queries.map(q => new URL(q)).find(u => u.searchParams.get('fullTextFilterTerm') === 'check');
+  expect(search?.searchParams.get('limit')).toBe('20');
+  expect(search?.searchParams.get('fields')).toBe('kind,metadata.namespace,metadata.name,metadata.title');
+  expect(queries.every(q => new URL(q).searchParams.has('limit'))).toBe(true);
+});
