@@ -152,51 +152,37 @@ describe('checkConnections', () => {
     });
   });
 
-  it('says which password PostgreSQL refused, with the answer the server gave', async () => {
+  /** The check, signing in as `user` through a front that takes only "the-right-one". */
+  async function throughFront(user: string, password: string) {
     const front = await startPostgresFront({
       upstream: POSTGRES,
-      accept: password => password === 'the-right-one',
+      accept: given => given === 'the-right-one',
     });
     try {
       const problems = await checkConnections(
-        database({
-          host: '127.0.0.1',
-          port: front.port,
-          user: 'portal',
-          password: 'a-stale-one',
-        }),
+        database({ host: '127.0.0.1', port: front.port, user, password }),
       );
-      expect(front.signIns).toEqual([
-        { user: 'portal', password: 'a-stale-one', accepted: false },
-      ]);
-      expect(problems).toEqual([
-        `PostgreSQL at 127.0.0.1:${front.port} refused the password for user "portal" (28P01: password authentication failed for user "portal"): check POSTGRES_USER ("portal") and POSTGRES_PASSWORD (on AKS, the Secret Crossplane writes for the Database).`,
-      ]);
+      return { problems, port: front.port, signIns: front.signIns };
     } finally {
       await front.close();
     }
+  }
+
+  it('says which password PostgreSQL refused, with the answer the server gave', async () => {
+    const { problems, port, signIns } = await throughFront('portal', 'a-stale-one');
+    expect(signIns).toEqual([
+      { user: 'portal', password: 'a-stale-one', accepted: false },
+    ]);
+    expect(problems).toEqual([
+      `PostgreSQL at 127.0.0.1:${port} refused the password for user "portal" (28P01: password authentication failed for user "portal"): check POSTGRES_USER ("portal") and POSTGRES_PASSWORD (on AKS, the Secret Crossplane writes for the Database).`,
+    ]);
   });
 
   it('accepts the right password, forwarded to the real server', async () => {
     if (!postgresUp) return;
-    const front = await startPostgresFront({
-      upstream: POSTGRES,
-      accept: password => password === 'the-right-one',
-    });
-    try {
-      const problems = await checkConnections(
-        database({
-          host: '127.0.0.1',
-          port: front.port,
-          user: 'postgres',
-          password: 'the-right-one',
-        }),
-      );
-      expect(problems).toEqual([]);
-      expect(front.signIns.map(s => s.accepted)).toEqual([true]);
-    } finally {
-      await front.close();
-    }
+    const { problems, signIns } = await throughFront('postgres', 'the-right-one');
+    expect(problems).toEqual([]);
+    expect(signIns.map(s => s.accepted)).toEqual([true]);
   });
 
   it('says a PostgreSQL server that does not answer cannot be reached', async () => {

@@ -139,6 +139,43 @@ function fakeMetricValue(
  * HTTPS because the Azure SDK refuses to send bearer tokens over HTTP and MSAL refuses
  * an http:// authority; the certificate is self-signed and handed to the clients as their CA.
  */
+/** Entra ID's OpenID configuration document for a tenant, as a fake at `url` serves it. */
+export function openIdConfiguration(url: string, tenantId: string) {
+const base = `${url}/${tenantId}`;
+  return {
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    token_endpoint_auth_methods_supported: [
+      'client_secret_post',
+      'private_key_jwt',
+      'client_secret_basic',
+    ],
+    jwks_uri: `${base}/discovery/v2.0/keys`,
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    subject_types_supported: ['pairwise'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    response_types_supported: [
+      'code',
+      'id_token',
+      'code id_token',
+      'id_token token',
+    ],
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+    issuer: `${base}/v2.0`,
+    request_uri_parameter_supported: false,
+    userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+    http_logout_supported: true,
+    frontchannel_logout_supported: true,
+    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'tid'],
+    tenant_region_scope: 'EU',
+    cloud_instance_name: 'microsoftonline.com',
+    cloud_graph_host_name: 'graph.windows.net',
+    msgraph_host: 'graph.microsoft.com',
+  };
+}
+
 export class FakeAzure {
   readonly requests: RecordedRequest[] = [];
   /** Answer every ARM request with 429 and Retry-After: 7. */
@@ -212,7 +249,7 @@ export class FakeAzure {
 
     const { tenantId } = this.options;
     if (pathname === `/${tenantId}/v2.0/.well-known/openid-configuration`) {
-      return json(res, 200, this.openIdConfiguration());
+      return json(res, 200, openIdConfiguration(this.url, this.options.tenantId));
     }
     if (
       pathname === `/${tenantId}/oauth2/v2.0/token` &&
@@ -226,42 +263,6 @@ export class FakeAzure {
     return json(res, 404, {
       error: { code: 'NotFound', message: `No route ${pathname}` },
     });
-  }
-
-  private openIdConfiguration() {
-    const base = `${this.url}/${this.options.tenantId}`;
-    return {
-      token_endpoint: `${base}/oauth2/v2.0/token`,
-      token_endpoint_auth_methods_supported: [
-        'client_secret_post',
-        'private_key_jwt',
-        'client_secret_basic',
-      ],
-      jwks_uri: `${base}/discovery/v2.0/keys`,
-      response_modes_supported: ['query', 'fragment', 'form_post'],
-      subject_types_supported: ['pairwise'],
-      id_token_signing_alg_values_supported: ['RS256'],
-      response_types_supported: [
-        'code',
-        'id_token',
-        'code id_token',
-        'id_token token',
-      ],
-      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-      issuer: `${base}/v2.0`,
-      request_uri_parameter_supported: false,
-      userinfo_endpoint: 'https://graph.microsoft.com/oidc/userinfo',
-      authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-      device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
-      http_logout_supported: true,
-      frontchannel_logout_supported: true,
-      end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'tid'],
-      tenant_region_scope: 'EU',
-      cloud_instance_name: 'microsoftonline.com',
-      cloud_graph_host_name: 'graph.windows.net',
-      msgraph_host: 'graph.microsoft.com',
-    };
   }
 
   private token(res: http.ServerResponse, form: URLSearchParams) {

@@ -4,6 +4,7 @@ import https from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 import { generateKeyPair, KeyLike, SignJWT } from 'jose';
 import { selfSignedCertificate } from '../certificates';
+import { openIdConfiguration } from './fakeAzure';
 
 /** A token request the fake answered, as the client sent it. */
 export type WorkloadIdentityGrant = {
@@ -83,34 +84,8 @@ export class FakeWorkloadIdentity {
   private async handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const { tenantId } = this.options;
     const pathname = new URL(req.url ?? '/', this.url).pathname;
-    const base = `${this.url}/${tenantId}`;
     if (pathname === `/${tenantId}/v2.0/.well-known/openid-configuration`) {
-      return json(res, 200, {
-        token_endpoint: `${base}/oauth2/v2.0/token`,
-        token_endpoint_auth_methods_supported: [
-          'client_secret_post',
-          'private_key_jwt',
-          'client_secret_basic',
-        ],
-        jwks_uri: `${base}/discovery/v2.0/keys`,
-        response_modes_supported: ['query', 'fragment', 'form_post'],
-        subject_types_supported: ['pairwise'],
-        id_token_signing_alg_values_supported: ['RS256'],
-        response_types_supported: [
-          'code',
-          'id_token',
-          'code id_token',
-          'id_token token',
-        ],
-        scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
-        issuer: `${base}/v2.0`,
-        authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
-        end_session_endpoint: `${base}/oauth2/v2.0/logout`,
-        tenant_region_scope: 'EU',
-        cloud_instance_name: 'microsoftonline.com',
-        cloud_graph_host_name: 'graph.windows.net',
-        msgraph_host: 'graph.microsoft.com',
-      });
+      return json(res, 200, openIdConfiguration(this.url, tenantId));
     }
     if (
       pathname === `/${tenantId}/oauth2/v2.0/token` &&
