@@ -15,9 +15,20 @@ const concurrent = Number(process.argv[3] ?? 20);
 const gitRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-git-'));
 
 await assertPortFree();
+// BENCH_POSTGRES_PREFIX=bench_gp_ runs on fresh PostgreSQL databases of that prefix (task
+// events then carry milliseconds, so the step times below are exact); SQLite's are seconds.
+const postgres = process.env.BENCH_POSTGRES_PREFIX
+  ? {
+      APP_CONFIG_backend_database: JSON.stringify({
+        client: 'pg',
+        connection: { host: '127.0.0.1', port: 5432, user: 'postgres' },
+        prefix: process.env.BENCH_POSTGRES_PREFIX,
+      }),
+    }
+  : {};
 const stopBackend = startBackend(
   ['--config', '../../app-config.yaml', '--config', '../../scripts/bench/app-config.bench.yaml'],
-  { APP_CONFIG_gitHost_root: gitRoot },
+  { APP_CONFIG_gitHost_root: gitRoot, ...postgres },
 );
 const stop = () => {
   stopBackend();
@@ -31,30 +42,66 @@ for (const t of ['nodejs-service', 'postgres-database', 'bench-trivial']) {
   await until(`template ${t}`, async () => (await fetch(`${base}/api/catalog/entities/by-name/template/default/${t}`, { headers })).ok);
 }
 
-async function run(template, values) {
-  const started = performance.now();
+/**
+ * Waits for a task to end, asking for it every `everyMs`. (The task page's event stream
+ * hears of it up to 1 s late, the scaffolder reads events once a second, and polling 20 tasks
+ * 20 times a second loads the backend with the benchmark's own requests.)
+ */
+async function ended(id, everyMs) {
+  for (;;) {
+    const task = await (await fetch(`${base}/api/scaffolder/v2/tasks/${id}`, { headers })).json();
+    if (['completed', 'failed', 'cancelled'].includes(task.status)) return task.status;
+    await sleep(everyMs);
+  }
+}
+
+async function start(template, values) {
   const res = await fetch(`${base}/api/scaffolder/v2/tasks`, {
     method: 'POST',
     headers,
     body: JSON.stringify({ templateRef: `template:default/${template}`, values }),
   });
-  const { id } = await res.json();
-  for (;;) {
-    const task = await (await fetch(`${base}/api/scaffolder/v2/tasks/${id}`, { headers })).json();
-    if (task.status === 'completed') return performance.now() - started;
-    if (task.status === 'failed' || task.status === 'cancelled') {
-      const events = await (await fetch(`${base}/api/scaffolder/v2/tasks/${id}/events`, { headers })).json();
-      const said = events.map(e => e.body?.error?.message).filter(Boolean).pop();
-      throw new Error(`${template} task ${id} ${task.status}: ${said ?? 'no error in its log'}`);
-    }
-    await sleep(20);
+  return (await res.json()).id;
+}
+
+async function eventsOf(id) {
+  return (await fetch(`${base}/api/scaffolder/v2/tasks/${id}/events`, { headers })).json();
+}
+
+/** Each step's time in ms, from its first to its last event. */
+async function stepTimes(id) {
+  const first = new Map();
+  const last = new Map();
+  for (const e of await eventsOf(id)) {
+    const step = e.body?.stepId;
+    if (!step) continue;
+    const t = Date.parse(e.createdAt);
+    if (!first.has(step)) first.set(step, t);
+    last.set(step, t);
   }
+  return new Map([...first].map(([step, t]) => [step, last.get(step) - t]));
+}
+
+const steps = new Map();
+
+async function run(template, values) {
+  const started = performance.now();
+  const id = await start(template, values);
+  const status = await ended(id, 50);
+  const ms = performance.now() - started;
+  if (status !== 'completed') {
+    const said = (await eventsOf(id)).map(e => e.body?.error?.message).filter(Boolean).pop();
+    throw new Error(`${template} task ${id} ${status}: ${said ?? 'no error in its log'}`);
+  }
+  if (template === 'nodejs-service') {
+    for (const [step, t] of await stepTimes(id)) steps.set(step, [...(steps.get(step) ?? []), t]);
+  }
+  return ms;
 }
 
 /** How many times the task's pushes lost a race and were rebuilt, from its own log. */
 async function retriesOf(id) {
-  const events = await (await fetch(`${base}/api/scaffolder/v2/tasks/${id}/events`, { headers })).json();
-  return events.filter(e => /lost a race/.test(e.body?.message ?? '')).length;
+  return (await eventsOf(id)).filter(e => /lost a race/.test(e.body?.message ?? '')).length;
 }
 
 /** Runs them all at once; prints wall time, p50 and p95 per task, retries and how many landed. */
@@ -62,29 +109,24 @@ async function together(label, template, valuesList) {
   const started = performance.now();
   const outcomes = await Promise.all(
     valuesList.map(async values => {
-      const res = await fetch(`${base}/api/scaffolder/v2/tasks`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ templateRef: `template:default/${template}`, values }),
-      });
-      const { id } = await res.json();
       const t = performance.now();
-      for (;;) {
-        const task = await (await fetch(`${base}/api/scaffolder/v2/tasks/${id}`, { headers })).json();
-        if (['completed', 'failed', 'cancelled'].includes(task.status)) {
-          return { id, ok: task.status === 'completed', ms: performance.now() - t };
-        }
-        await sleep(50);
-      }
+      const id = await start(template, values);
+      const status = await ended(id, 250);
+      return { id, ok: status === 'completed', ms: performance.now() - t };
     }),
   );
   const wall = performance.now() - started;
   const retries = (await Promise.all(outcomes.map(o => retriesOf(o.id)))).reduce((a, b) => a + b, 0);
   const times = outcomes.map(o => o.ms);
   const landed = outcomes.filter(o => o.ok).length;
+  const byStep = new Map();
+  for (const o of outcomes) {
+    for (const [step, t] of await stepTimes(o.id)) byStep.set(step, [...(byStep.get(step) ?? []), t]);
+  }
   console.log(
     `${label.padEnd(30)}wall ${fmt(wall)}  p50 ${fmt(pct(times, 50))}  p95 ${fmt(pct(times, 95))}  retries ${retries}  landed ${landed}/${outcomes.length}`,
   );
+  console.log(`  steps, p50: ${[...byStep].map(([step, ts]) => `${step} ${fmt(pct(ts, 50))}`).join(', ')}`);
 }
 
 const fmt = ms => `${(ms / 1000).toFixed(2)} s`;
@@ -103,6 +145,7 @@ const golden = i => ({
 await run('bench-trivial', { name: 'warm' });
 await run('nodejs-service', golden('warm'));
 
+steps.clear();
 const trivial = [];
 const paths = [];
 for (let i = 0; i < iterations; i++) {
@@ -113,6 +156,9 @@ for (let i = 0; i < iterations; i++) {
 console.log(`iterations: ${iterations} of each, sequential, ${os.cpus().length} cores`);
 console.log(`trivial fetch:template task   p50 ${fmt(pct(trivial, 50))}  p95 ${fmt(pct(trivial, 95))}`);
 console.log(`nodejs-service golden path    p50 ${fmt(pct(paths, 50))}  p95 ${fmt(pct(paths, 95))}`);
+for (const [step, times] of steps) {
+  console.log(`  step ${step.padEnd(24)}p50 ${fmt(pct(times, 50))}  p95 ${fmt(pct(times, 95))}`);
+}
 console.log(`ratio golden/trivial          p50 ${(pct(paths, 50) / pct(trivial, 50)).toFixed(1)}x  p95 ${(pct(paths, 95) / pct(trivial, 95)).toFixed(1)}x`);
 
 console.log(`${concurrent} at once against one GitOps repository:`);

@@ -18,14 +18,12 @@ import {
 } from '@internal/plugin-gitops-common';
 import { checkGuardrails, kustomizeTree } from '@internal/plugin-guardrails-node';
 import { gitAuthFor } from '@internal/plugin-platform-node';
-import fs from 'fs';
-import path from 'path';
 import { parse, parseAllDocuments, stringify } from 'yaml';
 import { z } from 'zod/v3';
 import { CatalogReferences } from '../access/CatalogReferences';
 import { OwnerGuard } from '../access/OwnerGuard';
 import { GitOpsSettings, readGitOpsSettings } from '../config';
-import { commitAndPush, FileChanges, TreeReader } from '../git/GitOpsRepository';
+import { commitAndPush, FileChanges, FolderLister, TreeReader } from '../git/GitOpsRepository';
 import { parseInput } from './input';
 import { commitLink, commitMessage, existingOwner, PORTAL_COMMITTER } from './plan';
 import { commitAsUser } from './commits';
@@ -71,24 +69,6 @@ const outputSchema = (zod: typeof z) =>
     commitUrl: zod.string(),
   });
 
-/** Lists the files under a folder of the tree, as repository paths. */
-export type FolderLister = (folder: string) => Promise<string[]>;
-
-/** The files under a folder of a work tree, recursively. */
-export const workTreeFiles =
-  (dir: string): FolderLister =>
-  async folder => {
-    const entries = await fs.promises
-      .readdir(path.join(dir, folder), { withFileTypes: true })
-      .catch(() => []);
-    const files: string[] = [];
-    for (const e of entries) {
-      const rel = `${folder}/${e.name}`;
-      files.push(...(e.isDirectory() ? await workTreeFiles(dir)(rel) : [rel]));
-    }
-    return files;
-  };
-
 /** Every preview the repository holds, from the Application files of the preview environment. */
 export async function listPreviews(
   environment: string,
@@ -106,8 +86,8 @@ export async function listPreviews(
 }
 
 /** The files of a preview, as deletions: its overlay (resources included) and its Application. */
-async function removalOf(preview: PreviewSummary, dir: string): Promise<FileChanges> {
-  const overlay = await workTreeFiles(dir)(previewPaths.dir(preview.service, preview.preview));
+async function removalOf(preview: PreviewSummary, filesUnder: FolderLister): Promise<FileChanges> {
+  const overlay = await filesUnder(previewPaths.dir(preview.service, preview.preview));
   return new Map([preview.applicationPath, ...overlay].map(f => [f, null]));
 }
 
@@ -133,7 +113,7 @@ function commit(
   deps: Deps,
   ctx: Ctx,
   settings: GitOpsSettings,
-  opts: { subject: string; entity: string; key: string; trailers: Array<[string, string]>; change: (read: TreeReader, dir: string) => Promise<FileChanges> },
+  opts: { subject: string; entity: string; key: string; trailers: Array<[string, string]>; change: (read: TreeReader, filesUnder: FolderLister) => Promise<FileChanges> },
 ) {
   return commitAsUser(deps, ctx, settings, {
     key: opts.key,
@@ -179,7 +159,7 @@ export function createPreviewCreateAction(deps: Deps) {
           ['Image-Tag', req.imageTag],
           ['Expires-At', expiresAt],
         ],
-        change: async (read, dir) => {
+        change: async (read, filesUnder) => {
           const recorded = await existingOwner(req.component, read);
           if (!recorded) {
             throw new InputError(`${req.component} is not in the GitOps repository; create it with a service golden path first.`);
@@ -187,7 +167,7 @@ export function createPreviewCreateAction(deps: Deps) {
           if (recorded.toLowerCase() !== owner.toLowerCase()) {
             throw new ConflictError(`${req.component} is owned by ${recorded} in the GitOps repository, but by ${owner} in the catalog; nothing was changed.`);
           }
-          const existing = await listPreviews(settings.previews.environment, read, workTreeFiles(dir));
+          const existing = await listPreviews(settings.previews.environment, read, filesUnder);
           const same = existing.find(p => p.service === req.component && p.preview === req.preview);
           const team = existing.filter(p => p.owner.toLowerCase() === owner.toLowerCase() && p !== same);
           if (team.length >= settings.previews.maxPerTeam) {
@@ -298,12 +278,12 @@ export function createPreviewDeleteAction(deps: Deps) {
         entity: `component:default/${req.component}`,
         key: `gitops-preview-delete-${req.component}-${req.preview}`,
         trailers: [['Preview', `${req.component}--${req.preview}`]],
-        change: async (read, dir) => {
-          const preview = (await listPreviews(settings.previews.environment, read, workTreeFiles(dir))).find(
+        change: async (read, filesUnder) => {
+          const preview = (await listPreviews(settings.previews.environment, read, filesUnder)).find(
             p => p.applicationPath === appPath,
           );
           // Already gone is what was asked for: a re-run changes nothing.
-          return preview ? removalOf(preview, dir) : new Map();
+          return preview ? removalOf(preview, filesUnder) : new Map();
         },
       });
       ctx.output('changed', result.changed);
@@ -338,13 +318,13 @@ export async function reapExpiredPreviews(opts: {
     message: '',
     maxAttempts: settings.maxPushAttempts,
     logger: opts.logger,
-    change: async (read, dir) => {
-      const expired = (await listPreviews(settings.previews.environment, read, workTreeFiles(dir))).filter(
+    change: async (read, filesUnder) => {
+      const expired = (await listPreviews(settings.previews.environment, read, filesUnder)).filter(
         p => p.expiresAt && Date.parse(p.expiresAt) <= now.getTime(),
       );
       removed = expired.map(p => p.namespace);
       const changes: FileChanges = new Map();
-      for (const p of expired) for (const [k, v] of await removalOf(p, dir)) changes.set(k, v);
+      for (const p of expired) for (const [k, v] of await removalOf(p, filesUnder)) changes.set(k, v);
       return changes;
     },
     messageOf: () =>

@@ -1,6 +1,9 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { gitHostPlugin } from '@internal/plugin-git-host-backend';
-import { cloneRepo, headOf, startGitServer, pushAuth } from '@internal/test-fakes/git';
+import { cloneRepo, commitFiles, headOf, startGitServer, pushAuth } from '@internal/test-fakes/git';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
 import { commitAndPush, CommitOptions } from './GitOpsRepository';
 
 // Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
@@ -108,20 +111,46 @@ describe('commitAndPush', () => {
     expect(await headOf(server.gitopsUrl)).toBe(head);
   });
 
-  it('lands 20 pushes made at once in one backend, one after another, none retried', async () => {
-    const results = await Promise.all(
+  it('lands 20 changes made at once in one backend, each in a commit of its own, none retried', async () => {
+    const before = await headOf(server.gitopsUrl);
+    const logger = mockServices.logger.mock();
+    const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, i) =>
-        commitAndPush(options({ message: `queued ${i}`, change: async () => new Map([[`queued/${i}.txt`, `${i}\n`]]) })),
+        commitAndPush(
+          options({
+            logger,
+            message: `queued ${i}`,
+            change: async read => {
+              // One refused, one that is already there: neither holds up the others.
+              if (i === 7) throw new Error('owner check failed for 7');
+              if (i === 11) return new Map([['ours-a.txt', (await read('ours-a.txt')) ?? '']]);
+              return new Map([[`queued/${i}.txt`, `${i}\n`]]);
+            },
+          }),
+        ),
       ),
     );
-    expect(results.map(r => r.attempts)).toEqual(Array(20).fill(1));
+    expect(results[7]).toMatchObject({ status: 'rejected', reason: { message: 'owner check failed for 7' } });
+    expect(results[11]).toMatchObject({ status: 'fulfilled', value: { changed: false } });
+    const landed = results.flatMap((r, i) => (r.status === 'fulfilled' && r.value.changed ? [{ i, ...r.value }] : []));
+    expect(landed).toHaveLength(18);
+    expect(landed.map(r => r.attempts)).toEqual(Array(18).fill(1));
+    // The ones that arrived during the first push went to the host together, after it.
+    const pushes = logger.info.mock.calls.filter(([m]) => m === 'Pushed GitOps commit');
+    expect(pushes).toHaveLength(18);
+    expect(pushes.filter(([, meta]: any) => meta.pushedWith === 16)).toHaveLength(17);
     const repo = await cloneRepo(server.gitopsUrl);
     try {
-      const messages = repo.log.map(c => c.commit.message.trim());
-      for (let i = 0; i < 20; i++) {
-        expect(messages.filter(m => m === `queued ${i}`)).toHaveLength(1);
+      // A straight line of 18 commits on the old head, one per change, each with its message.
+      const ours = repo.log.slice(0, 18);
+      expect(repo.log[18].oid).toBe(before);
+      expect(new Set(ours.map(c => c.oid))).toEqual(new Set(landed.map(r => r.sha)));
+      ours.forEach((c, k) => expect(c.commit.parent).toEqual([repo.log[k + 1].oid]));
+      for (const { i } of landed) {
+        expect(ours.filter(c => c.commit.message.trim() === `queued ${i}`)).toHaveLength(1);
         expect(await repo.read(`queued/${i}.txt`)).toBe(`${i}\n`);
       }
+      expect(repo.exists('queued/7.txt')).toBe(false);
     } finally {
       await repo.cleanup();
     }
@@ -147,5 +176,65 @@ describe('commitAndPush', () => {
     } finally {
       await repo.cleanup();
     }
+  });
+});
+
+describe('the mirror commits build on', () => {
+  let server: Awaited<ReturnType<typeof startGitServer>>;
+  beforeAll(async () => {
+    server = await startGitServer(gitHostPlugin);
+  });
+  afterAll(() => server.stop());
+
+  const commit = (message: string, files: Record<string, string | null>) =>
+    commitAndPush({
+      repoUrl: server.gitopsUrl,
+      branch: 'main',
+      author: who,
+      committer: who,
+      message,
+      change: async () => new Map(Object.entries(files)),
+      logger: mockServices.logger.mock(),
+      auth: pushAuth(),
+    });
+
+  it('takes in what a plain Git client pushed since, without a retry', async () => {
+    await commit('first', { 'apps/a/app.yaml': 'a: 1\n' });
+    const theirs = await commitFiles(server.gitopsUrl, { 'apps/b/app.yaml': 'b: 1\n' }, 'by hand');
+    const result = await commit('second', { 'apps/a/app.yaml': 'a: 2\n' });
+    expect(result.attempts).toBe(1);
+    const repo = await cloneRepo(server.gitopsUrl);
+    try {
+      expect(repo.log[0].commit.parent).toEqual([theirs]);
+      expect(await repo.read('apps/a/app.yaml')).toBe('a: 2\n');
+      expect(await repo.read('apps/b/app.yaml')).toBe('b: 1\n');
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('removes a folder whose last file goes, and keeps the others as they were', async () => {
+    await commit('two files', { 'apps/c/one.yaml': '1\n', 'apps/c/two.yaml': '2\n' });
+    const result = await commit('remove c', { 'apps/c/one.yaml': null, 'apps/c/two.yaml': null, 'apps/absent.yaml': null });
+    expect(result.paths.sort()).toEqual(['apps/c/one.yaml', 'apps/c/two.yaml']);
+    const repo = await cloneRepo(server.gitopsUrl);
+    try {
+      expect(repo.exists('apps/c')).toBe(false);
+      expect(await repo.read('apps/a/app.yaml')).toBe('a: 2\n');
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('starts again from a fresh copy when its own folder is gone', async () => {
+    const mirrors = path.join(os.tmpdir(), 'gitops-mirrors');
+    for (const own of fs.readdirSync(mirrors).filter(d => d.startsWith(`${process.pid}-`))) {
+      for (const branch of fs.readdirSync(path.join(mirrors, own))) {
+        fs.rmSync(path.join(mirrors, own, branch), { recursive: true, force: true });
+      }
+    }
+    const result = await commit('after the loss', { 'apps/d/app.yaml': 'd: 1\n' });
+    expect(result).toMatchObject({ changed: true, attempts: 1 });
+    expect(await headOf(server.gitopsUrl)).toBe(result.sha);
   });
 });

@@ -1,10 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
-import fs from 'fs';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
-import os from 'os';
-import path from 'path';
+import { BranchMirror, FileChanges, FolderLister, TreeReader } from './mirror';
 
 export type GitIdentity = { name: string; email: string };
 
@@ -12,11 +10,7 @@ import type { GitAuth } from '@internal/plugin-platform-node';
 
 export type { GitAuth };
 
-/** Desired content per path; `null` removes the file. */
-export type FileChanges = Map<string, string | null>;
-
-/** Reads a file of the current tree, or undefined when absent. */
-export type TreeReader = (filePath: string) => Promise<string | undefined>;
+export type { FileChanges, FolderLister, TreeReader };
 
 export type CommitResult = {
   changed: boolean;
@@ -37,7 +31,7 @@ export type CommitOptions = {
    * a retry after a concurrent push builds on what that push committed. Throwing
    * here aborts before anything is written.
    */
-  change: (read: TreeReader, workTree: string) => Promise<FileChanges>;
+  change: (read: TreeReader, filesUnder: FolderLister) => Promise<FileChanges>;
   /** The message, when it depends on what `change` found; `message` otherwise. */
   messageOf?: () => string;
   /** Remote branch to push to, when not `branch` (a pull request's head). */
@@ -114,151 +108,151 @@ function isRejectedAsStale(error: any): boolean {
   );
 }
 
-async function cloneInto(dir: string, opts: CommitOptions) {
-  const onAuth = opts.auth ? () => opts.auth! : undefined;
-  try {
-    await git.clone({
-      fs,
-      http,
-      dir,
-      url: opts.repoUrl,
-      ref: opts.branch,
-      singleBranch: true,
-      depth: 1,
-      onAuth,
-    });
-  } catch (error: any) {
-    if (error?.code === 'NotFoundError') {
-      // An empty repository: start its first commit.
-      await git.init({ fs, dir, defaultBranch: opts.branch });
-      await git.addRemote({ fs, dir, remote: 'origin', url: opts.repoUrl });
-      return;
-    }
-    throw describeGitError(error, opts.repoUrl);
-  }
-}
-
-// Pushes to one branch of one repository, one after another within this backend: requests
-// that arrive together then never race each other, only other replicas.
-const queues = new Map<string, Promise<unknown>>();
-
-function queued<T>(key: string, run: () => Promise<T>): Promise<T> {
-  const result = (queues.get(key) ?? Promise.resolve()).then(run);
-  const tail = result.then(
-    () => undefined,
-    () => undefined,
-  );
-  queues.set(key, tail);
-  tail.then(() => {
-    if (queues.get(key) === tail) queues.delete(key);
-  });
-  return result;
-}
-
 /** How long to wait before attempt `attempt + 1`: exponential, capped, with jitter. */
 function backoffMs(attempt: number): number {
   return Math.min(2_000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random());
 }
 
+type Request = {
+  opts: CommitOptions;
+  resolve: (result: CommitResult) => void;
+  reject: (error: unknown) => void;
+};
+
+// Requests for one branch of one repository wait in one lane of this backend, so they never
+// race each other, only other replicas.
+const lanes = new Map<string, Request[]>();
+
+// At most this many commits go in one push.
+const MAX_BATCH = 25;
+
 /**
- * Commits a change to a repository and pushes it, never forcing. Within this backend pushes
- * to one branch wait their turn; a push that still loses a race (to another replica) is
- * rebuilt from a fresh clone of the new head, up to `maxAttempts` times with jittered
- * backoff. When the tree already has the desired content nothing is committed.
+ * Commits a change to a repository and pushes it, never forcing. Within this backend,
+ * changes to one branch are applied one after another; those that arrived while a push was
+ * under way are each committed on the one before and go to the host in one push, so a burst of
+ * requests costs one round trip instead of one each, and every request still has a commit
+ * (and trailer) of its own. A push that loses a race to another replica is rebuilt on the new
+ * head (fetched into this backend's mirror), up to `maxAttempts` times with jittered backoff.
+ * When the tree already has the desired content nothing is committed.
  */
-export async function commitAndPush(opts: CommitOptions): Promise<CommitResult> {
-  if (opts.push === false || opts.queue === false) return commitOnce(opts);
-  return queued(`${opts.repoUrl}#${opts.pushBranch ?? opts.branch}`, () => commitOnce(opts));
+export function commitAndPush(opts: CommitOptions): Promise<CommitResult> {
+  if (opts.push === false || opts.queue === false) return commitBatch([opts]).then(([r]) => settled(r));
+  const key = `${opts.repoUrl}#${opts.branch}>${opts.pushBranch ?? opts.branch}`;
+  return new Promise<CommitResult>((resolve, reject) => {
+    const lane = lanes.get(key);
+    if (lane) {
+      lane.push({ opts, resolve, reject });
+      return;
+    }
+    const waiting: Request[] = [{ opts, resolve, reject }];
+    lanes.set(key, waiting);
+    void drain(key, waiting);
+  });
 }
 
-async function commitOnce(opts: CommitOptions): Promise<CommitResult> {
+async function drain(key: string, waiting: Request[]) {
+  while (waiting.length > 0) {
+    const batch = waiting.splice(0, MAX_BATCH);
+    const outcomes = await commitBatch(batch.map(r => r.opts)).catch(error =>
+      batch.map(() => error as Error),
+    );
+    batch.forEach((r, i) => {
+      const o = outcomes[i];
+      if (o instanceof Error) r.reject(o);
+      else r.resolve(o);
+    });
+  }
+  lanes.delete(key);
+}
+
+function settled(outcome: CommitResult | Error): CommitResult {
+  if (outcome instanceof Error) throw outcome;
+  return outcome;
+}
+
+/**
+ * Builds each change on the one before, from one fetch of the head, and pushes the last commit
+ * once. All of `batch` share repository, branch and push branch. Each change's own failure is
+ * its outcome alone; a push the host refuses for anything but a race is tried again one
+ * change at a time, so that each request gets its own answer.
+ */
+async function commitBatch(batch: CommitOptions[]): Promise<Array<CommitResult | Error>> {
+  const first = batch[0];
   // Ten attempts, about 11 s of backoff in all: enough for several replicas pushing at once.
-  const maxAttempts = opts.maxAttempts ?? 10;
+  const maxAttempts = Math.max(...batch.map(o => o.maxAttempts ?? 10));
+  const remoteBranch = first.pushBranch ?? first.branch;
+  const mirror = BranchMirror.of(first.repoUrl, first.branch);
   for (let attempt = 1; ; attempt++) {
-    opts.signal?.throwIfAborted();
-    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'gitops-'));
-    try {
-      await cloneInto(dir, opts);
-      const read: TreeReader = async p => {
-        try {
-          return await fs.promises.readFile(path.join(dir, p), 'utf8');
-        } catch {
-          return undefined;
-        }
-      };
-      const changes = await opts.change(read, dir);
-      const changed: string[] = [];
-      for (const [p, content] of changes) {
-        const current = await read(p);
-        if (content === null) {
-          if (current !== undefined) {
-            await git.remove({ fs, dir, filepath: p });
-            await fs.promises.rm(path.join(dir, p));
-            changed.push(p);
-          }
-        } else if (current !== content) {
-          await fs.promises.mkdir(path.dirname(path.join(dir, p)), { recursive: true });
-          await fs.promises.writeFile(path.join(dir, p), content);
-          await git.add({ fs, dir, filepath: p });
-          changed.push(p);
-        }
-      }
-      const head = await git.resolveRef({ fs, dir, ref: 'HEAD' }).catch(() => '');
-      if (changed.length === 0) {
-        return { changed: false, sha: head, attempts: attempt, paths: [] };
-      }
-      if (opts.push === false) {
-        return { changed: true, sha: head, attempts: attempt, paths: changed };
-      }
-      const sha = await git.commit({
-        fs,
-        dir,
-        message: opts.messageOf?.() ?? opts.message,
-        author: opts.author,
-        committer: opts.committer,
-      });
-      opts.signal?.throwIfAborted();
+    const snapshot = await mirror.head(first.auth).catch(error => {
+      mirror.reset();
+      throw describeGitError(error, first.repoUrl);
+    });
+    const outcomes: Array<CommitResult | Error> = [];
+    let tip = snapshot;
+    for (const opts of batch) {
       try {
-        const result = await git.push({
-          fs,
-          http,
-          dir,
-          remote: 'origin',
-          ref: opts.branch,
-          remoteRef: opts.pushBranch ?? opts.branch,
-          onAuth: opts.auth ? () => opts.auth! : undefined,
-        });
-        if (!result.ok) {
-          throw Object.assign(new Error(result.error ?? 'push failed'), {
-            code: 'GitPushError',
-          });
-        }
-      } catch (error: any) {
-        if (isRejectedAsStale(error) && attempt < maxAttempts) {
-          opts.logger.warn('GitOps push lost a race, retrying from a fresh clone', {
-            repoUrl: opts.repoUrl,
-            attempt,
-          });
-          await new Promise(r => setTimeout(r, backoffMs(attempt)));
+        opts.signal?.throwIfAborted();
+        const changes = await opts.change(tip.read, tip.list);
+        const { tree, changed } = await tip.applyChanges(changes);
+        if (changed.length === 0 || opts.push === false) {
+          outcomes.push({ changed: changed.length > 0, sha: tip.commit ?? '', attempts: attempt, paths: changed });
           continue;
         }
-        if (isRejectedAsStale(error)) {
-          throw new ConflictError(
-            `Gave up after ${attempt} attempts: ${opts.repoUrl} kept moving while pushing (non-fast-forward: ${error.message}). Nothing was force-pushed; run the task again.`,
-          );
-        }
-        throw describeGitError(error, opts.repoUrl);
+        tip = await tip.commitTree({
+          tree,
+          message: opts.messageOf?.() ?? opts.message,
+          author: opts.author,
+          committer: opts.committer,
+        });
+        outcomes.push({ changed: true, sha: tip.commit!, attempts: attempt, paths: changed });
+      } catch (error) {
+        outcomes.push(error instanceof Error ? error : new Error(String(error)));
       }
+    }
+    if (tip === snapshot) return outcomes;
+    const pushed = outcomes.filter((o): o is CommitResult => !(o instanceof Error) && o.changed);
+    try {
+      const result = await tip.push(remoteBranch, first.auth);
+      if (!result.ok) {
+        throw Object.assign(new Error(result.error ?? 'push failed'), { code: 'GitPushError' });
+      }
+    } catch (error: any) {
+      if (isRejectedAsStale(error) && attempt < maxAttempts) {
+        for (const opts of batch) {
+          opts.logger.warn('GitOps push lost a race, retrying on the new head', {
+            repoUrl: first.repoUrl,
+            attempt,
+          });
+        }
+        await new Promise(r => setTimeout(r, backoffMs(attempt)));
+        continue;
+      }
+      if (isRejectedAsStale(error)) {
+        const gaveUp = new ConflictError(
+          `Gave up after ${attempt} attempts: ${first.repoUrl} kept moving while pushing (non-fast-forward: ${error.message}). Nothing was force-pushed; run the task again.`,
+        );
+        return outcomes.map(o => (o instanceof Error || !o.changed ? o : gaveUp));
+      }
+      if (batch.length > 1) {
+        const alone: Array<CommitResult | Error> = [];
+        for (const opts of batch) alone.push(...(await commitBatch([opts]).catch(e => [e as Error])));
+        return alone;
+      }
+      if (!String(error?.code).startsWith('Http') && error?.code !== 'GitPushError') mirror.reset();
+      return [describeGitError(error, first.repoUrl)];
+    }
+    batch.forEach((opts, i) => {
+      const o = outcomes[i];
+      if (o instanceof Error || !o.changed) return;
       opts.logger.info('Pushed GitOps commit', {
         repoUrl: opts.repoUrl,
-        branch: opts.pushBranch ?? opts.branch,
-        sha,
-        files: changed.length,
+        branch: remoteBranch,
+        sha: o.sha,
+        files: o.paths.length,
         attempt,
+        ...(pushed.length > 1 ? { pushedWith: pushed.length - 1 } : {}),
       });
-      return { changed: true, sha, attempts: attempt, paths: changed };
-    } finally {
-      await fs.promises.rm(dir, { recursive: true, force: true });
-    }
+    });
+    return outcomes;
   }
 }

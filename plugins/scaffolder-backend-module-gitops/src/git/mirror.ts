@@ -1,0 +1,380 @@
+import fs from 'fs';
+import git from 'isomorphic-git';
+import http from 'isomorphic-git/http/node';
+import os from 'os';
+import path from 'path';
+import { randomUUID } from 'crypto';
+import type { GitAuth } from '@internal/plugin-platform-node';
+
+/** Desired content per path; `null` removes the file. */
+export type FileChanges = Map<string, string | null>;
+
+/** Reads a file of a commit's tree, or undefined when absent. */
+export type TreeReader = (filePath: string) => Promise<string | undefined>;
+
+/** Lists the files under a folder of a commit's tree, recursively, as repository paths. */
+export type FolderLister = (folder: string) => Promise<string[]>;
+
+type TreeEntry = {
+  mode: string;
+  path: string;
+  oid: string;
+  type: 'blob' | 'tree' | 'commit';
+};
+
+// After this many fetches a mirror starts again from one clone: every fetch adds a pack, and
+// isomorphic-git has no gc to fold them together.
+const FETCHES_BEFORE_RECLONE = 200;
+
+const root = path.join(os.tmpdir(), 'gitops-mirrors');
+let ownRoot: string | undefined;
+
+/** This process's folder of mirrors; folders of processes that are gone are removed. */
+function mirrorsRoot(): string {
+  if (ownRoot) return ownRoot;
+  fs.mkdirSync(root, { recursive: true });
+  for (const name of fs.readdirSync(root)) {
+    const pid = Number(name.split('-')[0]);
+    if (pid && pid !== process.pid && !isAlive(pid)) {
+      fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    }
+  }
+  ownRoot = fs.mkdtempSync(path.join(root, `${process.pid}-`));
+  process.once('exit', () =>
+    fs.rmSync(ownRoot!, { recursive: true, force: true }),
+  );
+  return ownRoot;
+}
+
+function isHostAnswer(error: any): boolean {
+  const code = error?.code ?? error?.cause?.code;
+  return (
+    code === 'HttpError' ||
+    code === 'SmartHttpError' ||
+    ['ECONNREFUSED', 'ENOTFOUND', 'ECONNRESET', 'ETIMEDOUT'].includes(code)
+  );
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error: any) {
+    return error?.code === 'EPERM';
+  }
+}
+
+/**
+ * One bare copy of a remote branch per backend process, brought up to date by a fetch before
+ * each use. A fresh clone for every commit cost the whole branch each time, and the cost grew
+ * with the repository; a fetch brings only what is new. Commits are written straight into the
+ * object store from the tree they change, so there is no work tree to check out or clean.
+ */
+export class BranchMirror {
+  private static readonly mirrors = new Map<string, BranchMirror>();
+
+  static of(repoUrl: string, branch: string): BranchMirror {
+    const key = `${repoUrl}#${branch}`;
+    let mirror = BranchMirror.mirrors.get(key);
+    if (!mirror) {
+      mirror = new BranchMirror(repoUrl, branch);
+      BranchMirror.mirrors.set(key, mirror);
+    }
+    return mirror;
+  }
+
+  private gitdir?: string;
+  private cache: object = {};
+  private fetches = 0;
+  private lock: Promise<unknown> = Promise.resolve();
+  private next?: Promise<MirrorSnapshot>;
+
+  private constructor(readonly repoUrl: string, readonly branch: string) {}
+
+  /** Fetches the branch and returns its head, or undefined when the remote has no such branch. */
+  head(auth?: GitAuth): Promise<MirrorSnapshot> {
+    // Fetches run one after another, as two at once would write the same refs. A caller that
+    // arrives while one waits to start joins it: that fetch still starts after the call.
+    if (this.next) return this.next;
+    const next: Promise<MirrorSnapshot> = this.lock.then(async () => {
+      if (this.next === next) this.next = undefined;
+      try {
+        return await this.fetchHead(auth);
+      } catch (error: any) {
+        // The Git host's own answers stand; anything else may be this copy's fault (a folder
+        // removed under it, a half-written pack), so start once more from nothing.
+        if (isHostAnswer(error)) throw error;
+        this.reset();
+        return this.fetchHead(auth);
+      }
+    });
+    this.next = next;
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  private async fetchHead(auth?: GitAuth): Promise<MirrorSnapshot> {
+    if (this.fetches >= FETCHES_BEFORE_RECLONE) this.reset();
+    if (!this.gitdir) {
+      const gitdir = fs.mkdtempSync(path.join(mirrorsRoot(), 'branch-'));
+      await git.init({ fs, gitdir, bare: true, defaultBranch: this.branch });
+      await git.addRemote({ fs, gitdir, remote: 'origin', url: this.repoUrl });
+      this.gitdir = gitdir;
+    }
+    this.fetches++;
+    const gitdir = this.gitdir;
+    const cache = this.cache;
+    try {
+      const result = await git.fetch({
+        fs,
+        http,
+        gitdir,
+        remote: 'origin',
+        ref: this.branch,
+        singleBranch: true,
+        tags: false,
+        onAuth: auth ? () => auth : undefined,
+        cache,
+      });
+      return new MirrorSnapshot(result.fetchHead ?? undefined, gitdir, cache);
+    } catch (error: any) {
+      // An empty repository, or one without this branch yet: its first commit has no parent.
+      // (A NotFoundError of this copy's own, such as a lost remote, is not that.)
+      if (error?.code === 'NotFoundError' && !(await this.remoteHasBranch(auth))) {
+        return new MirrorSnapshot(undefined, gitdir, cache);
+      }
+      throw error;
+    }
+  }
+
+  private async remoteHasBranch(auth?: GitAuth): Promise<boolean> {
+    const info = await git.getRemoteInfo2({
+      http,
+      url: this.repoUrl,
+      protocolVersion: 1,
+      onAuth: auth ? () => auth : undefined,
+    });
+    return (info.refs ?? []).some(r => r.ref === `refs/heads/${this.branch}`);
+  }
+
+  /** Starts again from nothing on the next use: after a failure that may have left it half-written. */
+  reset() {
+    const old = this.gitdir;
+    // Readers may still be on a commit of the old copy for a moment.
+    if (old)
+      setTimeout(
+        () => fs.rmSync(old, { recursive: true, force: true }),
+        60_000,
+      ).unref();
+    this.gitdir = undefined;
+    this.cache = {};
+    this.fetches = 0;
+  }
+}
+
+/**
+ * The branch as one fetch found it: `commit` is its head, undefined for a branch that does not
+ * exist yet. Objects never change, so a snapshot stays readable while later fetches run.
+ */
+export class MirrorSnapshot {
+  constructor(
+    readonly commit: string | undefined,
+    private readonly dir: string,
+    private readonly cache: object,
+  ) {}
+
+  /** A file of `commit`; every file is absent when `commit` is undefined. */
+  readonly read: TreeReader = async filepath => {
+    if (!this.commit) return undefined;
+    try {
+      const { blob } = await git.readBlob({
+        fs,
+        gitdir: this.dir,
+        oid: this.commit,
+        filepath,
+        cache: this.cache,
+      });
+      return Buffer.from(blob).toString('utf8');
+    } catch (error: any) {
+      if (error?.code === 'NotFoundError' || error?.code === 'ObjectTypeError')
+        return undefined;
+      throw error;
+    }
+  };
+
+  /** The files under a folder of `commit`, recursively. */
+  readonly list: FolderLister = async folder => {
+    if (!this.commit) return [];
+    const walk = async (oid: string, prefix: string): Promise<string[]> => {
+      const { tree } = await git.readTree({
+        fs,
+        gitdir: this.dir,
+        oid,
+        cache: this.cache,
+      });
+      const files: string[] = [];
+      for (const e of tree) {
+        const p = `${prefix}/${e.path}`;
+        if (e.type === 'tree') files.push(...(await walk(e.oid, p)));
+        else if (e.type === 'blob') files.push(p);
+      }
+      return files;
+    };
+    try {
+      const { oid } = await git.readTree({
+        fs,
+        gitdir: this.dir,
+        oid: this.commit,
+        filepath: folder,
+        cache: this.cache,
+      });
+      return await walk(oid, folder.replace(/\/+$/, ''));
+    } catch (error: any) {
+      if (error?.code === 'NotFoundError' || error?.code === 'ObjectTypeError')
+        return [];
+      throw error;
+    }
+  };
+
+  /**
+   * The tree of `commit` with `changes` applied, and the paths whose content really changed; a
+   * change to what a path already holds is no change.
+   */
+  async applyChanges(
+    changes: FileChanges,
+  ): Promise<{ tree: string; changed: string[] }> {
+    const changed: string[] = [];
+    const rootTree = this.commit
+      ? (
+          await git.readCommit({
+            fs,
+            gitdir: this.dir,
+            oid: this.commit,
+            cache: this.cache,
+          })
+        ).commit.tree
+      : undefined;
+    const apply = async (
+      treeOid: string | undefined,
+      prefix: string,
+      sub: FileChanges,
+    ): Promise<string | undefined> => {
+      const entries: TreeEntry[] = treeOid
+        ? ((
+            await git.readTree({
+              fs,
+              gitdir: this.dir,
+              oid: treeOid,
+              cache: this.cache,
+            })
+          ).tree as TreeEntry[])
+        : [];
+      const byName = new Map(entries.map(e => [e.path, e]));
+      const nested = new Map<string, FileChanges>();
+      for (const [p, content] of sub) {
+        const [name, ...rest] = p.split('/');
+        if (rest.length) {
+          if (!nested.has(name)) nested.set(name, new Map());
+          nested.get(name)!.set(rest.join('/'), content);
+          continue;
+        }
+        const current = byName.get(name);
+        if (content === null) {
+          if (current) {
+            byName.delete(name);
+            changed.push(prefix + name);
+          }
+          continue;
+        }
+        const oid = await git.writeBlob({
+          fs,
+          gitdir: this.dir,
+          blob: Buffer.from(content, 'utf8'),
+        });
+        if (current?.type === 'blob' && current.oid === oid) continue;
+        byName.set(name, {
+          mode: current?.type === 'blob' ? current.mode : '100644',
+          path: name,
+          oid,
+          type: 'blob',
+        });
+        changed.push(prefix + name);
+      }
+      for (const [name, subChanges] of nested) {
+        const current = byName.get(name);
+        const oid = await apply(
+          current?.type === 'tree' ? current.oid : undefined,
+          `${prefix}${name}/`,
+          subChanges,
+        );
+        if (oid === current?.oid) continue;
+        if (oid)
+          byName.set(name, { mode: '040000', path: name, oid, type: 'tree' });
+        else byName.delete(name);
+      }
+      if (byName.size === 0) return undefined;
+      return git.writeTree({
+        fs,
+        gitdir: this.dir,
+        tree: [...byName.values()],
+      });
+    };
+    const tree =
+      (await apply(rootTree, '', changes)) ??
+      (await git.writeTree({ fs, gitdir: this.dir, tree: [] }));
+    return { tree, changed };
+  }
+
+  /**
+   * Writes a commit of `tree` on `commit`, here only, and returns the snapshot at it: the
+   * next change of a batch builds on it before anything is pushed.
+   */
+  async commitTree(opts: {
+    tree: string;
+    message: string;
+    author: { name: string; email: string };
+    committer: { name: string; email: string };
+  }): Promise<MirrorSnapshot> {
+    const sha = await git.commit({
+      fs,
+      gitdir: this.dir,
+      // Never moves a branch of the mirror: fetches own those.
+      noUpdateBranch: true,
+      tree: opts.tree,
+      parent: this.commit ? [this.commit] : [],
+      message: opts.message,
+      author: opts.author,
+      committer: opts.committer,
+      cache: this.cache,
+    });
+    return new MirrorSnapshot(sha, this.dir, this.cache);
+  }
+
+  /** Pushes `commit` and what leads to it to `remoteBranch`, never forcing. */
+  async push(remoteBranch: string, auth?: GitAuth): Promise<{ ok: boolean; error?: string }> {
+    if (!this.commit) throw new Error('Nothing to push: the snapshot has no commit');
+    // A ref of its own for each push, so that pushes to several branches never share one.
+    const ref = `refs/heads/push-${randomUUID()}`;
+    await git.writeRef({ fs, gitdir: this.dir, ref, value: this.commit });
+    try {
+      const result = await git.push({
+        fs,
+        http,
+        gitdir: this.dir,
+        remote: 'origin',
+        ref,
+        remoteRef: remoteBranch,
+        onAuth: auth ? () => auth : undefined,
+        cache: this.cache,
+      });
+      return { ok: result.ok, error: result.error ?? undefined };
+    } finally {
+      await git.deleteRef({ fs, gitdir: this.dir, ref }).catch(() => undefined);
+    }
+  }
+
+  /** The object store's folder and cache, for reading history with isomorphic-git. */
+  get store(): { gitdir: string; cache: object } {
+    return { gitdir: this.dir, cache: this.cache };
+  }
+}
