@@ -25,7 +25,7 @@ const K_URL = `http://localhost:${K_PORT}`;
 const GITOPS = `${BASE_URL}/api/git-host/gitops.git`;
 const repoOf = (name: string) => `${BASE_URL}/api/git-host/contoso/${name}.git`;
 // nodejs-service's steps before its last one (gitops:catalog:wait).
-const STEPS = ['check', 'fetch', 'publish', 'gitops', 'register'];
+const STEPS = ['check', 'fetch', 'publish', 'register', 'gitops'];
 const CLEAN = 'crash-clean';
 
 const values = (name: string) => ({
