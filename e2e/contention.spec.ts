@@ -3,20 +3,12 @@ import { ManifestAssembler, ManifestFile } from '@internal/plugin-guardrails-com
 import fs from 'fs';
 import path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { BASE_URL, cloneRepo, runTemplate, startTask, taskLog, waitForTask } from './support/scaffolder';
+import { BASE_URL, cloneRepo, runTemplate, serviceValues, startTask, taskLog, waitForTask } from './support/scaffolder';
 
 const GITOPS = `${BASE_URL}/api/git-host/gitops.git`;
 const BUSY = 'e2e-busy-api';
 
-const service = (name: string) => ({
-  name,
-  description: 'Made by the contention test',
-  owner: 'group:default/storefront-team',
-  size: 'small',
-  port: 8080,
-  environments: ['dev', 'staging', 'prod'],
-  database: false,
-});
+const service = (name: string) => serviceValues(name, 'Made by the contention test', false);
 
 /** Every YAML file of a clone, as the assembler reads rendered files. */
 function yamlFiles(dir: string): ManifestFile[] {
@@ -70,8 +62,9 @@ test('20 golden paths at once against one GitOps repository all land, one commit
     expect(gitops.log.every(c => c.commit.parent.length <= 1)).toBe(true);
 
     // What kustomize build gives for every overlay of the repository, none failing.
-    const assembler = new ManifestAssembler(yamlFiles(gitops.dir));
-    const overlays = yamlFiles(gitops.dir)
+    const files = yamlFiles(gitops.dir);
+    const assembler = new ManifestAssembler(files);
+    const overlays = files
       .map(f => f.path)
       .filter(p => /^apps\/[^/]+\/overlays\/[^/]+\/kustomization\.yaml$/.test(p))
       .map(p => path.dirname(p));

@@ -8,6 +8,7 @@ import {
   cloneRepo,
   entity,
   runTemplate,
+  serviceValues,
   startTask,
   taskEvents,
   taskLog,
@@ -31,15 +32,7 @@ const repoOf = (name: string) => `${BASE_URL}/api/git-host/contoso/${name}.git`;
 const STEPS = ['check', 'fetch', 'publish', 'register'];
 const CLEAN = 'crash-clean';
 
-const values = (name: string) => ({
-  name,
-  description: 'Made by the crash test',
-  owner: 'group:default/storefront-team',
-  size: 'small',
-  port: 8080,
-  environments: ['dev', 'staging', 'prod'],
-  database: true,
-});
+const values = (name: string) => serviceValues(name, 'Made by the crash test', true);
 
 test.describe.configure({ mode: 'serial' });
 

@@ -47,6 +47,17 @@ export async function waitForTask(id: string, timeoutMs = 60_000, baseUrl = BASE
   return { ...task, events: await taskEvents(id, baseUrl) };
 }
 
+/** nodejs-service's form, as the guest (of storefront-team) fills it. */
+export const serviceValues = (name: string, description: string, database: boolean) => ({
+  name,
+  description,
+  owner: 'group:default/storefront-team',
+  size: 'small',
+  port: 8080,
+  environments: ['dev', 'staging', 'prod'],
+  database,
+});
+
 /** Starts a task as a user would and waits for it to end. */
 export async function runTemplate(template: string, values: object): Promise<Task> {
   return waitForTask(await startTask(template, values));

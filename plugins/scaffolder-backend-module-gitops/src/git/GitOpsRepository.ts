@@ -1,8 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
-import git from 'isomorphic-git';
-import http from 'isomorphic-git/http/node';
-import { BranchMirror, FileChanges, FolderLister, TreeReader } from './mirror';
+import { BranchMirror, FileChanges, FolderLister, remoteHasBranch, TreeReader } from './mirror';
 
 export type GitIdentity = { name: string; email: string };
 
@@ -55,13 +53,7 @@ export async function remoteBranchExists(
   auth?: GitAuth,
 ): Promise<boolean> {
   try {
-    const info = await git.getRemoteInfo2({
-      http,
-      url: repoUrl,
-      protocolVersion: 1,
-      onAuth: auth ? () => auth : undefined,
-    });
-    return (info.refs ?? []).some(r => r.ref === `refs/heads/${branch}`);
+    return await remoteHasBranch(repoUrl, branch, auth);
   } catch (error) {
     throw describeGitError(error, repoUrl);
   }

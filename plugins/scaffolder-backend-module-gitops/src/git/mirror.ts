@@ -46,6 +46,17 @@ function mirrorsRoot(): string {
   return ownRoot;
 }
 
+/** Whether the remote has a branch, without fetching. */
+export async function remoteHasBranch(repoUrl: string, branch: string, auth?: GitAuth): Promise<boolean> {
+  const info = await git.getRemoteInfo2({
+    http,
+    url: repoUrl,
+    protocolVersion: 1,
+    onAuth: auth ? () => auth : undefined,
+  });
+  return (info.refs ?? []).some(r => r.ref === `refs/heads/${branch}`);
+}
+
 function isHostAnswer(error: any): boolean {
   const code = error?.code ?? error?.cause?.code;
   return (
@@ -140,21 +151,11 @@ export class BranchMirror {
     } catch (error: any) {
       // An empty repository, or one without this branch yet: its first commit has no parent.
       // (A NotFoundError of this copy's own, such as a lost remote, is not that.)
-      if (error?.code === 'NotFoundError' && !(await this.remoteHasBranch(auth))) {
+      if (error?.code === 'NotFoundError' && !(await remoteHasBranch(this.repoUrl, this.branch, auth))) {
         return new MirrorSnapshot(undefined, gitdir, cache);
       }
       throw error;
     }
-  }
-
-  private async remoteHasBranch(auth?: GitAuth): Promise<boolean> {
-    const info = await git.getRemoteInfo2({
-      http,
-      url: this.repoUrl,
-      protocolVersion: 1,
-      onAuth: auth ? () => auth : undefined,
-    });
-    return (info.refs ?? []).some(r => r.ref === `refs/heads/${this.branch}`);
   }
 
   /** Starts again from nothing on the next use: after a failure that may have left it half-written. */
