@@ -116,7 +116,7 @@ export const scaffolderModuleGitOps = createBackendModule({
           createRepoPublishAction(deps),
           createResourcePublishAction(deps),
           createCatalogRegisterAction({ catalog }),
-          createCatalogWaitAction({ catalog }),
+          createCatalogWaitAction({ catalog, auth }),
           promote,
           rollback,
           previews.create,

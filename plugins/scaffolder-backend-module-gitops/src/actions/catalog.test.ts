@@ -1,8 +1,8 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { ResponseError } from '@backstage/errors';
+import { NotFoundError, ResponseError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { createCatalogRegisterAction } from './catalog';
+import { createCatalogRegisterAction, createCatalogWaitAction, locationEntityRef } from './catalog';
 
 const input = {
   catalogInfoUrl: 'http://localhost:7007/api/git-host/raw/contoso/orders-api/main/catalog-info.yaml',
@@ -64,5 +64,45 @@ describe('gitops:catalog:register', () => {
     const ctx = createMockActionContext({ input });
     await expect(createCatalogRegisterAction({ catalog }).handler(ctx)).rejects.toThrow(/Unable to read url/);
     expect(ctx.output).not.toHaveBeenCalledWith('registered', expect.anything());
+  });
+});
+
+describe('gitops:catalog:wait', () => {
+  const component = {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: { name: 'orders-api', namespace: 'default' },
+    spec: {},
+  };
+
+  it('returns as soon as the entity is there, asking nothing more', async () => {
+    const catalog = catalogServiceMock({ entities: [component] });
+    const refresh = jest.spyOn(catalog, 'refreshEntity');
+    const ctx = createMockActionContext({ input });
+    await createCatalogWaitAction({ catalog, auth: mockServices.auth() }).handler(ctx);
+    expect(refresh).not.toHaveBeenCalled();
+  });
+
+  it('asks the catalog, as the scaffolder, to process the location again when the entity is late', async () => {
+    // As after a replica died holding the location: nothing appears until it is refreshed.
+    const catalog = catalogServiceMock();
+    const location = locationEntityRef(input.catalogInfoUrl);
+    let refreshed = false;
+    jest.spyOn(catalog, 'getEntityByRef').mockImplementation(async () => (refreshed ? component : undefined));
+    const refresh = jest.spyOn(catalog, 'refreshEntity').mockImplementation(async ref => {
+      if (ref !== location) throw new NotFoundError(`Entity ${ref} not found`);
+      refreshed = true;
+    });
+    const logger = mockServices.logger.mock();
+    const ctx = createMockActionContext({ input, logger });
+    const started = Date.now();
+    await createCatalogWaitAction({ catalog, auth: mockServices.auth() }).handler(ctx);
+
+    expect(location).toMatch(/^location:default\/generated-[0-9a-f]{40}$/);
+    expect(refresh.mock.calls.map(([ref]) => ref)).toEqual([input.entityRef, location]);
+    expect(refresh.mock.calls[0][1].credentials.principal).toMatchObject({ type: 'service' });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(logger.info).toHaveBeenCalledWith(`Asked the catalog to process ${location} again`);
+    expect(logger.info).toHaveBeenCalledWith(`${input.entityRef} is in the catalog`);
   });
 });

@@ -1,5 +1,7 @@
+import { AuthService } from '@backstage/backend-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { CatalogService } from '@backstage/plugin-catalog-node';
+import { CatalogService, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
 import { blankAsUnset } from '@internal/plugin-gitops-common';
 import { z } from 'zod/v3';
 import { parseInput } from './input';
@@ -65,22 +67,39 @@ export function createCatalogRegisterAction(deps: { catalog: CatalogService }) {
 
 const inputSchema = z.object({
   entityRef: z.string().min(1).describe('The entity to wait for, e.g. component:default/payments-api'),
+  catalogInfoUrl: blankAsUnset(
+    z.string().url().optional().describe('The location gitops:catalog:register added, to ask the catalog to process again'),
+  ),
   timeoutSeconds: blankAsUnset(z.number().min(1).max(300).default(30)),
 });
+
+/** Longer than the catalog normally takes (its loop polls every second), so a nudge is rare. */
+const NUDGE_AFTER_MS = 3000;
+const NUDGE_EVERY_MS = 5000;
+
+/** The Location entity the catalog makes for a registered URL. */
+export function locationEntityRef(catalogInfoUrl: string): string {
+  return stringifyEntityRef(locationSpecToLocationEntity({ location: { type: 'url', target: catalogInfoUrl } }));
+}
 
 /**
  * gitops:catalog:wait: the catalog stores a registered entity a moment after
  * catalog:register returns; waiting here means "Open in catalog" at the end of
  * the task opens the entity rather than "Entity not found".
+ *
+ * A replica that dies while processing the location keeps its claim on it until the claim
+ * expires (100-150 s), so an entity late by more than a few seconds is asked for again
+ * through the catalog's refresh, for the entity and for its location.
  */
-export function createCatalogWaitAction(deps: { catalog: CatalogService }) {
+export function createCatalogWaitAction(deps: { catalog: CatalogService; auth: AuthService }) {
   return createTemplateAction({
     id: 'gitops:catalog:wait',
     description: 'Waits until an entity is in the catalog (after catalog:register), up to a timeout.',
     examples: [
       {
         description: 'Wait for the new component',
-        example: 'steps:\n  - id: wait\n    action: gitops:catalog:wait\n    input:\n      entityRef: component:default/payments-api\n',
+        example:
+          'steps:\n  - id: wait\n    action: gitops:catalog:wait\n    input:\n      entityRef: component:default/payments-api\n      catalogInfoUrl: https://github.com/contoso/payments-api/blob/main/catalog-info.yaml\n',
       },
     ],
     schema: {
@@ -89,7 +108,9 @@ export function createCatalogWaitAction(deps: { catalog: CatalogService }) {
     async handler(ctx) {
       const input = parseInput(inputSchema, ctx.input);
       const credentials = await ctx.getInitiatorCredentials();
-      const deadline = Date.now() + input.timeoutSeconds * 1000;
+      const started = Date.now();
+      const deadline = started + input.timeoutSeconds * 1000;
+      let nudgeAt = started + NUDGE_AFTER_MS;
       for (;;) {
         ctx.signal?.throwIfAborted();
         const entity = await deps.catalog.getEntityByRef(input.entityRef, { credentials });
@@ -104,8 +125,38 @@ export function createCatalogWaitAction(deps: { catalog: CatalogService }) {
           );
           return;
         }
+        if (Date.now() >= nudgeAt) {
+          nudgeAt = Date.now() + NUDGE_EVERY_MS;
+          await nudge(deps, ctx.logger, [
+            input.entityRef,
+            ...(input.catalogInfoUrl ? [locationEntityRef(input.catalogInfoUrl)] : []),
+          ]);
+        }
         await new Promise(r => setTimeout(r, 150));
       }
     },
   });
+}
+
+/**
+ * Refreshes what exists of `refs`. As the scaffolder itself, not the user: refreshing only
+ * reprocesses what the user has registered, and a Location entity has no owner a user
+ * could be allowed through.
+ */
+async function nudge(
+  deps: { catalog: CatalogService; auth: AuthService },
+  logger: { info(message: string): void },
+  refs: string[],
+) {
+  const credentials = await deps.auth.getOwnServiceCredentials();
+  const asked: string[] = [];
+  for (const ref of refs) {
+    try {
+      await deps.catalog.refreshEntity(ref, { credentials });
+      asked.push(ref);
+    } catch {
+      // Not stored yet (NotFound): the other ref, or the next round, covers it.
+    }
+  }
+  if (asked.length) logger.info(`Asked the catalog to process ${asked.join(' and ')} again`);
 }
