@@ -68,6 +68,7 @@ describe('gitops:catalog:register', () => {
 });
 
 describe('gitops:catalog:wait', () => {
+  const waitInput = { entityRef: input.entityRef, catalogInfoUrl: input.catalogInfoUrl, timeoutSeconds: 30 };
   const component = {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
@@ -78,7 +79,7 @@ describe('gitops:catalog:wait', () => {
   it('returns as soon as the entity is there, asking nothing more', async () => {
     const catalog = catalogServiceMock({ entities: [component] });
     const refresh = jest.spyOn(catalog, 'refreshEntity');
-    const ctx = createMockActionContext({ input });
+    const ctx = createMockActionContext({ input: waitInput });
     await createCatalogWaitAction({ catalog, auth: mockServices.auth() }).handler(ctx);
     expect(refresh).not.toHaveBeenCalled();
   });
@@ -94,13 +95,13 @@ describe('gitops:catalog:wait', () => {
       refreshed = true;
     });
     const logger = mockServices.logger.mock();
-    const ctx = createMockActionContext({ input, logger });
+    const ctx = createMockActionContext({ input: waitInput, logger });
     const started = Date.now();
     await createCatalogWaitAction({ catalog, auth: mockServices.auth() }).handler(ctx);
 
     expect(location).toMatch(/^location:default\/generated-[0-9a-f]{40}$/);
     expect(refresh.mock.calls.map(([ref]) => ref)).toEqual([input.entityRef, location]);
-    expect(refresh.mock.calls[0][1].credentials.principal).toMatchObject({ type: 'service' });
+    expect((refresh.mock.calls[0][1] as { credentials: { principal: unknown } }).credentials.principal).toMatchObject({ type: 'service' });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(logger.info).toHaveBeenCalledWith(`Asked the catalog to process ${location} again`);
     expect(logger.info).toHaveBeenCalledWith(`${input.entityRef} is in the catalog`);

@@ -28,7 +28,7 @@ const actions = [
   createRepoPublishAction(deps),
   createResourcePublishAction(deps),
   createCatalogRegisterAction({ catalog: catalogServiceMock() }),
-  createCatalogWaitAction({ catalog: catalogServiceMock() }),
+  createCatalogWaitAction({ catalog: catalogServiceMock(), auth: mockServices.auth() }),
 ];
 
 // What a template renders when the user left the optional fields blank.
