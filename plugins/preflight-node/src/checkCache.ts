@@ -1,5 +1,5 @@
 import { RootConfigService } from '@backstage/backend-plugin-api';
-import { createClient } from '@keyv/redis';
+import { createClient, type RedisClientOptions } from '@keyv/redis';
 import { withTimeout } from './timeout';
 
 function redactUrl(url: string): string {
@@ -14,10 +14,20 @@ export async function checkCache(config: RootConfigService): Promise<string[]> {
   if (config.getOptionalString('backend.cache.store') !== 'redis') return [];
   // A cluster (backend.cache.redis.cluster) is left to Backstage.
   if (config.has('backend.cache.redis.cluster')) return [];
-  const url = config.getOptionalString('backend.cache.connection') ?? '';
+  // A URL, or (as Backstage takes it for redis) an object of node-redis options with a url.
+  const connection = config.getOptional('backend.cache.connection');
+  const options: RedisClientOptions =
+    connection && typeof connection === 'object' && !Array.isArray(connection)
+      ? connection
+      : { url: typeof connection === 'string' ? connection : '' };
+  const url = options.url ?? '';
   const client = createClient({
-    url,
-    socket: { connectTimeout: 5_000, reconnectStrategy: false },
+    ...options,
+    socket: {
+      ...options.socket,
+      connectTimeout: 5_000,
+      reconnectStrategy: false,
+    },
   });
   let failure: unknown;
   client.on('error', error => (failure ??= error));

@@ -235,6 +235,44 @@ describe('checkConnections', () => {
     ).toEqual([]);
   });
 
+  // The form app-config.production.yaml uses: an Azure access key may hold "/", so the
+  // password is an option of its own rather than part of the URL.
+  const objectForm = (url: string, password?: string) =>
+    new ConfigReader({
+      backend: {
+        cache: {
+          store: 'redis',
+          connection: { url, password, pingInterval: 60000 },
+        },
+      },
+    });
+
+  it('refuses a Redis cache given as an object that does not answer, without its password', async () => {
+    const port = await closedPort();
+    const problems = await checkConnections(
+      objectForm(`redis://127.0.0.1:${port}`, 'ab/cd+ef='),
+    );
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(
+      `The shared cache (backend.cache.store redis at redis://127.0.0.1:${port}) does not answer (ECONNREFUSED`,
+    );
+    expect(problems[0]).not.toContain('ab/cd');
+  });
+
+  it('connects to a Redis cache given as an object, and signs in with its password', async () => {
+    if (!redisUp) return;
+    expect(
+      await checkConnections(objectForm(`redis://${REDIS.host}:${REDIS.port}`)),
+    ).toEqual([]);
+    // The local Redis has no password: that it refuses this one shows the password was sent.
+    const refused = await checkConnections(
+      objectForm(`redis://${REDIS.host}:${REDIS.port}`, 'ab/cd+ef='),
+    );
+    expect(refused).toEqual([expect.stringContaining('does not answer')]);
+    expect(refused[0]).toMatch(/AUTH|password/);
+    expect(refused[0]).not.toContain('ab/cd');
+  });
+
   it('checks nothing for the embedded defaults (SQLite, memory cache)', async () => {
     expect(
       await checkConnections(

@@ -18,7 +18,7 @@ import {
 // platform/portal is how the portal itself runs on AKS: a kustomize base, one overlay per
 // environment and an Argo CD Application each. Nothing here talks to a cluster: the overlays
 // are assembled the way `kustomize build` does (for the few features they use) and every
-// object is checked against the Kubernetes 1.36 API, the CRDs and our own XRD.
+// object is checked against the Kubernetes 1.36 API, the CRDs and our own XRDs.
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const portalDir = path.join(repoRoot, 'platform/portal');
@@ -194,17 +194,45 @@ const spcCrd = readYamlDocuments(
 const applicationCrd = readYamlDocuments(
   path.join(schemasDir, 'argocd/application-crd.yaml'),
 )[0];
-const databaseXrd = readYamlDocuments(
-  path.join(repoRoot, 'platform/crossplane/v2/xrds/database.yaml'),
-)[0];
+const crossplane = (kind: string) =>
+  readYamlDocuments(
+    path.join(repoRoot, `platform/crossplane/v2/${kind}.yaml`),
+  )[0];
+const databaseXrd = crossplane('xrds/database');
+const cacheXrd = crossplane('xrds/cache');
 schemas.addCustomResourceDefinition(spcCrd);
 schemas.addCustomResourceDefinition(applicationCrd);
 schemas.addCompositeResourceDefinition(databaseXrd);
+schemas.addCompositeResourceDefinition(cacheXrd);
 
 // The validator the golden paths' commits go through (Kubernetes 1.32, the same CRDs).
 const goldenPathValidator = ManifestValidator.fromDirectory(schemasDir);
 goldenPathValidator.addCustomResourceDefinition(spcCrd);
 goldenPathValidator.addCompositeResourceDefinition(databaseXrd);
+goldenPathValidator.addCompositeResourceDefinition(cacheXrd);
+
+/**
+ * What the v2 Composition of a kind writes into the connection Secret: its literal values
+ * (stringData) and, for the keys copied from the Azure resources, undefined.
+ */
+function connectionSecretData(
+  composition: Obj,
+): Record<string, string | undefined> {
+  const secret = composition.spec.pipeline
+    .flatMap((step: Obj) => step.input?.resources ?? [])
+    .find((r: Obj) => r.base?.kind === 'Object').base.spec;
+  const data: Record<string, string | undefined> = {
+    ...secret.forProvider.manifest.stringData,
+  };
+  for (const ref of secret.references ?? []) {
+    data[ref.toFieldPath.replace(/^(stringData|data)\./, '')] = undefined;
+  }
+  return data;
+}
+const databaseSecret = connectionSecretData(
+  crossplane('compositions/database'),
+);
+const cacheSecret = connectionSecretData(crossplane('compositions/cache'));
 
 // Assembled by the guardrails' kustomize, the one the golden paths' check step uses; it refuses
 // any kustomization feature it does not apply, so nothing slips past half applied.
@@ -256,6 +284,29 @@ function quantity(q: string | number): number {
   return Number(m[1]) * unit;
 }
 
+/** A config value with each ${VAR} replaced; a string with a variable not set is dropped, as Backstage does. */
+function substitute(
+  value: unknown,
+  variable: (name: string) => string | undefined,
+): unknown {
+  if (typeof value === 'string') {
+    let missing = false;
+    const out = value.replace(/\$\{(\w+)\}/g, (_, name) => {
+      const v = variable(name);
+      if (v === undefined) missing = true;
+      return v ?? '';
+    });
+    return missing ? undefined : out;
+  }
+  if (Array.isArray(value)) return value.map(v => substitute(v, variable));
+  if (isObject(value)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substitute(v, variable)]),
+    );
+  }
+  return value;
+}
+
 /** Every ${VAR} a config file reads. */
 function configVariables(value: unknown): string[] {
   if (typeof value === 'string')
@@ -275,11 +326,13 @@ describe('platform/portal', () => {
     const serviceAccount = one(objects, 'ServiceAccount', PORTAL);
     const spc = one(objects, 'SecretProviderClass', PORTAL);
     const database = one(objects, 'Database');
+    const cache = one(objects, 'Cache');
     const env_ = (name: string) =>
       container.env.find((e: Obj) => e.name === name);
 
-    it('holds the objects the portal needs, and every one validates against Kubernetes 1.36, the CRDs and our XRD', () => {
+    it('holds the objects the portal needs, and every one validates against Kubernetes 1.36, the CRDs and our XRDs', () => {
       expect(objects.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+        'Cache/idp-portal-cache',
         'Database/idp-portal-db',
         'Deployment/idp-portal',
         'HorizontalPodAutoscaler/idp-portal',
@@ -417,7 +470,7 @@ describe('platform/portal', () => {
       );
     });
 
-    it('is reached only through the ingress controller, over TLS, and reaches only DNS, PostgreSQL and HTTPS', () => {
+    it('is reached only through the ingress controller, over TLS, and reaches only DNS, PostgreSQL, Redis and HTTPS', () => {
       const service = one(objects, 'Service', PORTAL);
       expect(service.spec.selector).toEqual(
         deployment.spec.selector.matchLabels,
@@ -483,7 +536,13 @@ describe('platform/portal', () => {
         ),
       );
       expect(open.sort()).toEqual(
-        ['443/TCP', '5432/TCP', '53/TCP kube-dns', '53/UDP kube-dns'].sort(),
+        [
+          '443/TCP',
+          '5432/TCP',
+          `${cacheSecret.port}/TCP`,
+          '53/TCP kube-dns',
+          '53/UDP kube-dns',
+        ].sort(),
       );
       const dns = spec.egress.find((r: Obj) => r.to);
       expect(dns.to).toEqual([
@@ -549,12 +608,10 @@ describe('platform/portal', () => {
       for (const s of spc.spec.secretObjects) {
         for (const d of s.data) expect(vaultObjects).toContain(d.objectName);
       }
-      // The keys of the Database's connection Secret (docs/gitops-layout.md).
+      // The keys the Compositions write into each connection Secret (docs/gitops-layout.md).
       const fromCrossplane = new Map([
-        [
-          database.spec.connectionSecretName,
-          ['host', 'port', 'username', 'password', 'database'],
-        ],
+        [database.spec.connectionSecretName, Object.keys(databaseSecret)],
+        [cache.spec.connectionSecretName, Object.keys(cacheSecret)],
       ]);
 
       const refs = [
@@ -617,6 +674,55 @@ describe('platform/portal', () => {
           ',',
         ),
       ).toEqual(expect.arrayContaining(['Prune=false', 'Delete=false']));
+    });
+
+    it('caches in its own Redis, our Crossplane Cache, whose connection Secret gives Backstage the URL and password', () => {
+      expect(cache.apiVersion).toBe(CROSSPLANE_API_VERSION);
+      expect(cache.kind).toBe(cacheXrd.spec.names.kind);
+      const wave = (o: Obj) =>
+        Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave'] ?? 0);
+      expect(wave(cache)).toBeLessThan(wave(deployment));
+      expect(
+        cache.metadata.annotations['argocd.argoproj.io/sync-options'].split(
+          ',',
+        ),
+      ).toEqual(expect.arrayContaining(['Prune=false', 'Delete=false']));
+      expect(Object.keys(cacheSecret).sort()).toEqual([
+        'host',
+        'password',
+        'port',
+      ]);
+
+      // The Secret as the Composition writes it, with a key as Azure makes them (base64,
+      // so sometimes with a "/"), then the configuration as Backstage reads it in the pod.
+      const secret: Record<string, string | undefined> = {
+        ...cacheSecret,
+        host: 'redis-3f9a1c2b-idp-portal-cache.redis.cache.windows.net',
+        password: 'Zm9v/YmFy+YmF6cXV4=',
+      };
+      const fromSecret = (name: string) => {
+        const ref = env_(name)?.valueFrom?.secretKeyRef;
+        expect([name, ref?.name]).toEqual([
+          name,
+          cache.spec.connectionSecretName,
+        ]);
+        return secret[ref?.key];
+      };
+      const { store, connection } = productionConfig.backend.cache;
+      expect(store).toBe('redis');
+      expect(configVariables(connection).length).toBeGreaterThan(0);
+      const resolved = substitute(connection, fromSecret) as Obj;
+      const url = new URL(resolved.url);
+      expect([url.protocol, url.hostname, url.port]).toEqual([
+        'rediss:',
+        secret.host,
+        secret.port,
+      ]);
+      expect(resolved.password ?? decodeURIComponent(url.password)).toBe(
+        secret.password,
+      );
+      // Azure Cache for Redis drops connections idle for 10 minutes.
+      expect(resolved.pingInterval).toBeLessThan(10 * 60 * 1000);
     });
 
     it('is an Argo CD Application in the platform team project, which allows everything it deploys', () => {
@@ -796,6 +902,11 @@ describe('platform/portal', () => {
           o.metadata.annotation = {};
         }),
       ).toEqual([expect.stringContaining('(annotation)')]);
+      expect(
+        broken('Cache', o => {
+          o.spec.version = '16';
+        }),
+      ).toEqual([expect.stringContaining('(version)')]);
       const app = clone(application('prod'));
       app.spec.projects = app.spec.project;
       expect(schemas.validate(app)).toEqual([
