@@ -27,6 +27,13 @@ const production = (port: number): NodeJS.ProcessEnv => ({
   AZURE_FEDERATED_TOKEN_FILE: '',
   // The fronts and the local server speak plain TCP; Azure's servers require TLS.
   APP_CONFIG_backend_database_connection_ssl: 'false',
+  // The shared cache: the local Redis, in plain TCP where Azure's listens with TLS on 6380.
+  REDIS_HOST: '127.0.0.1',
+  REDIS_PORT: '6379',
+  REDIS_PASSWORD: 'e2e-redis-access-key',
+  APP_CONFIG_backend_cache_connection_url: 'redis://127.0.0.1:6379',
+  // The local Redis has no password; its default user takes any in AUTH default <password>.
+  APP_CONFIG_backend_cache_connection_username: 'default',
 });
 
 function accepts(target: { host: string; port: number }): Promise<boolean> {
@@ -98,6 +105,9 @@ test('production config with missing values refuses to start and names them', as
     expect(out).toContain('auth.providers.microsoft.production.clientSecret (set AUTH_MICROSOFT_CLIENT_SECRET)');
     expect(out).toContain('auth.providers.microsoft.production.tenantId (set AZURE_TENANT_ID)');
     expect(out).not.toContain('backend.database.connection.host (set POSTGRES_HOST)');
+    // The shared cache's connection Secret was not mounted either.
+    expect(out).toContain('backend.cache.connection.password (set REDIS_PASSWORD)');
+    expect(out).toContain('backend.cache.connection.url (set REDIS_HOST)');
     // Nothing got as far as opening a database connection.
     expect(out).not.toMatch(/Failed to connect to the database/);
   } finally {
@@ -242,6 +252,11 @@ test('Entra authentication to PostgreSQL: the workload identity token is the pas
   test.skip(
     !(await accepts(POSTGRES)),
     'no PostgreSQL accepts connections on 127.0.0.1:5432',
+  );
+  // The production configuration's shared cache is checked before any plugin starts.
+  test.skip(
+    !(await accepts({ host: '127.0.0.1', port: 6379 })),
+    'no Redis accepts connections on 127.0.0.1:6379',
   );
   const env = production(7037);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-entra-db-'));
