@@ -1,5 +1,6 @@
 // Shared by the benchmark scripts: a backend process of its own, waiting, percentiles.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,7 +37,8 @@ export function startBackend(args, env) {
     cwd: path.join(root, 'packages/backend'),
     env: { ...process.env, LOG_LEVEL: 'warn', ...env },
     detached: true,
-    stdio: 'ignore',
+    // BENCH_LOG=<file> keeps the backends' output, to see why a run went wrong.
+    stdio: process.env.BENCH_LOG ? ['ignore', fs.openSync(process.env.BENCH_LOG, 'a'), fs.openSync(process.env.BENCH_LOG, 'a')] : 'ignore',
   });
   return () => {
     try {
