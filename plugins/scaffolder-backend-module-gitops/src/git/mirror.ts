@@ -22,6 +22,75 @@ type TreeEntry = {
   type: 'blob' | 'tree' | 'commit';
 };
 
+/**
+ * Trees, blobs and commits' trees already read, by object id. isomorphic-git inflates and
+ * checks the SHA-1 of an object on every read and walks the path from the root tree for every
+ * file, and a batch reads the same service's files once per request; objects never change, so
+ * what was read once is kept, up to a bound.
+ */
+class ObjectMemo {
+  private readonly trees = new Map<string, TreeEntry[]>();
+  private readonly blobs = new Map<string, string>();
+  private readonly rootTrees = new Map<string, string>();
+  private blobChars = 0;
+
+  constructor(private readonly dir: string, private readonly cache: object) {}
+
+  async rootTree(commit: string): Promise<string> {
+    let tree = this.rootTrees.get(commit);
+    if (!tree) {
+      tree = (await git.readCommit({ fs, gitdir: this.dir, oid: commit, cache: this.cache })).commit.tree;
+      this.remember(this.rootTrees, commit, tree);
+    }
+    return tree;
+  }
+
+  async tree(oid: string): Promise<TreeEntry[]> {
+    let entries = this.trees.get(oid);
+    if (!entries) {
+      entries = (await git.readTree({ fs, gitdir: this.dir, oid, cache: this.cache })).tree as TreeEntry[];
+      this.remember(this.trees, oid, entries);
+    }
+    return entries;
+  }
+
+  async blob(oid: string): Promise<string> {
+    let text = this.blobs.get(oid);
+    if (text === undefined) {
+      const { blob } = await git.readBlob({ fs, gitdir: this.dir, oid, cache: this.cache });
+      text = Buffer.from(blob).toString('utf8');
+      if (this.blobChars + text.length > MEMO_MAX_BLOB_CHARS) {
+        this.blobs.clear();
+        this.blobChars = 0;
+      }
+      this.blobs.set(oid, text);
+      this.blobChars += text.length;
+    }
+    return text;
+  }
+
+  /** The entry at `filepath` of a commit's tree, or undefined when there is none. */
+  async entry(commit: string, filepath: string): Promise<TreeEntry | undefined> {
+    let entry: TreeEntry = { mode: '040000', path: '', oid: await this.rootTree(commit), type: 'tree' };
+    for (const name of filepath.split('/').filter(Boolean)) {
+      if (entry.type !== 'tree') return undefined;
+      const next = (await this.tree(entry.oid)).find(e => e.path === name);
+      if (!next) return undefined;
+      entry = next;
+    }
+    return entry;
+  }
+
+  private remember<V>(map: Map<string, V>, key: string, value: V) {
+    if (map.size >= MEMO_MAX_OBJECTS) map.clear();
+    map.set(key, value);
+  }
+}
+
+// A GitOps repository's tree objects and files are a few KB each.
+const MEMO_MAX_OBJECTS = 50_000;
+const MEMO_MAX_BLOB_CHARS = 64 * 1024 * 1024;
+
 // After this many fetches a mirror starts again from one clone: every fetch adds a pack, and
 // isomorphic-git has no gc to fold them together.
 const FETCHES_BEFORE_RECLONE = 200;
@@ -96,6 +165,7 @@ export class BranchMirror {
 
   private gitdir?: string;
   private cache: object = {};
+  private memo?: ObjectMemo;
   private fetches = 0;
   private lock: Promise<unknown> = Promise.resolve();
   private next?: Promise<MirrorSnapshot>;
@@ -131,10 +201,12 @@ export class BranchMirror {
       await git.init({ fs, gitdir, bare: true, defaultBranch: this.branch });
       await git.addRemote({ fs, gitdir, remote: 'origin', url: this.repoUrl });
       this.gitdir = gitdir;
+      this.memo = new ObjectMemo(gitdir, this.cache);
     }
     this.fetches++;
     const gitdir = this.gitdir;
     const cache = this.cache;
+    const memo = this.memo!;
     try {
       const result = await git.fetch({
         fs,
@@ -147,12 +219,12 @@ export class BranchMirror {
         onAuth: auth ? () => auth : undefined,
         cache,
       });
-      return new MirrorSnapshot(result.fetchHead ?? undefined, gitdir, cache);
+      return new MirrorSnapshot(result.fetchHead ?? undefined, gitdir, cache, memo);
     } catch (error: any) {
       // An empty repository, or one without this branch yet: its first commit has no parent.
       // (A NotFoundError of this copy's own, such as a lost remote, is not that.)
       if (error?.code === 'NotFoundError' && !(await remoteHasBranch(this.repoUrl, this.branch, auth))) {
-        return new MirrorSnapshot(undefined, gitdir, cache);
+        return new MirrorSnapshot(undefined, gitdir, cache, memo);
       }
       throw error;
     }
@@ -169,6 +241,7 @@ export class BranchMirror {
       ).unref();
     this.gitdir = undefined;
     this.cache = {};
+    this.memo = undefined;
     this.fetches = 0;
   }
 }
@@ -182,59 +255,30 @@ export class MirrorSnapshot {
     readonly commit: string | undefined,
     private readonly dir: string,
     private readonly cache: object,
+    private readonly memo: ObjectMemo,
   ) {}
 
   /** A file of `commit`; every file is absent when `commit` is undefined. */
   readonly read: TreeReader = async filepath => {
     if (!this.commit) return undefined;
-    try {
-      const { blob } = await git.readBlob({
-        fs,
-        gitdir: this.dir,
-        oid: this.commit,
-        filepath,
-        cache: this.cache,
-      });
-      return Buffer.from(blob).toString('utf8');
-    } catch (error: any) {
-      if (error?.code === 'NotFoundError' || error?.code === 'ObjectTypeError')
-        return undefined;
-      throw error;
-    }
+    const entry = await this.memo.entry(this.commit, filepath);
+    return entry?.type === 'blob' ? this.memo.blob(entry.oid) : undefined;
   };
 
   /** The files under a folder of `commit`, recursively. */
   readonly list: FolderLister = async folder => {
     if (!this.commit) return [];
     const walk = async (oid: string, prefix: string): Promise<string[]> => {
-      const { tree } = await git.readTree({
-        fs,
-        gitdir: this.dir,
-        oid,
-        cache: this.cache,
-      });
       const files: string[] = [];
-      for (const e of tree) {
+      for (const e of await this.memo.tree(oid)) {
         const p = `${prefix}/${e.path}`;
         if (e.type === 'tree') files.push(...(await walk(e.oid, p)));
         else if (e.type === 'blob') files.push(p);
       }
       return files;
     };
-    try {
-      const { oid } = await git.readTree({
-        fs,
-        gitdir: this.dir,
-        oid: this.commit,
-        filepath: folder,
-        cache: this.cache,
-      });
-      return await walk(oid, folder.replace(/\/+$/, ''));
-    } catch (error: any) {
-      if (error?.code === 'NotFoundError' || error?.code === 'ObjectTypeError')
-        return [];
-      throw error;
-    }
+    const entry = await this.memo.entry(this.commit, folder);
+    return entry?.type === 'tree' ? walk(entry.oid, folder.replace(/\/+$/, '')) : [];
   };
 
   /**
@@ -245,31 +289,13 @@ export class MirrorSnapshot {
     changes: FileChanges,
   ): Promise<{ tree: string; changed: string[] }> {
     const changed: string[] = [];
-    const rootTree = this.commit
-      ? (
-          await git.readCommit({
-            fs,
-            gitdir: this.dir,
-            oid: this.commit,
-            cache: this.cache,
-          })
-        ).commit.tree
-      : undefined;
+    const rootTree = this.commit ? await this.memo.rootTree(this.commit) : undefined;
     const apply = async (
       treeOid: string | undefined,
       prefix: string,
       sub: FileChanges,
     ): Promise<string | undefined> => {
-      const entries: TreeEntry[] = treeOid
-        ? ((
-            await git.readTree({
-              fs,
-              gitdir: this.dir,
-              oid: treeOid,
-              cache: this.cache,
-            })
-          ).tree as TreeEntry[])
-        : [];
+      const entries: TreeEntry[] = treeOid ? await this.memo.tree(treeOid) : [];
       const byName = new Map(entries.map(e => [e.path, e]));
       const nested = new Map<string, FileChanges>();
       for (const [p, content] of sub) {
@@ -287,12 +313,11 @@ export class MirrorSnapshot {
           }
           continue;
         }
-        const oid = await git.writeBlob({
-          fs,
-          gitdir: this.dir,
-          blob: Buffer.from(content, 'utf8'),
-        });
+        const blob = Buffer.from(content, 'utf8');
+        // Hashed first: an unchanged file needs no object written.
+        const { oid } = await git.hashBlob({ object: blob });
         if (current?.type === 'blob' && current.oid === oid) continue;
+        await git.writeBlob({ fs, gitdir: this.dir, blob });
         byName.set(name, {
           mode: current?.type === 'blob' ? current.mode : '100644',
           path: name,
@@ -348,7 +373,7 @@ export class MirrorSnapshot {
       committer: opts.committer,
       cache: this.cache,
     });
-    return new MirrorSnapshot(sha, this.dir, this.cache);
+    return new MirrorSnapshot(sha, this.dir, this.cache, this.memo);
   }
 
   /** Pushes `commit` and what leads to it to `remoteBranch`, never forcing. */
