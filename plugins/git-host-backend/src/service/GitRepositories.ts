@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -43,6 +44,7 @@ export interface HostedFile {
 export class GitRepositories {
   readonly #root: string;
   readonly #scratch: string;
+  readonly #template: string;
 
   static async open(options: { root: string }): Promise<GitRepositories> {
     const root = path.resolve(options.root);
@@ -50,12 +52,37 @@ export class GitRepositories {
     // publishing one is a single rename on the same filesystem.
     const scratch = path.join(root, '.tmp');
     await fs.mkdir(scratch, { recursive: true });
-    return new GitRepositories(root, scratch);
+    // `git init --template` copies the template's config into each new
+    // repository: one git process per repository instead of one per setting
+    // (each spawn forks the whole backend process).
+    // Named after its settings, so that it is never changed in place under a
+    // replica that shares the root.
+    const settings = createHash('sha256')
+      .update(JSON.stringify(REPOSITORY_CONFIG))
+      .digest('hex')
+      .slice(0, 12);
+    const template = path.join(root, `.template-${settings}`);
+    if (!(await isFile(path.join(template, 'config')))) {
+      const draft = await fs.mkdtemp(path.join(scratch, 'template-'));
+      try {
+        for (const [key, value] of REPOSITORY_CONFIG) {
+          await runGit(['config', '--file', path.join(draft, 'config'), key, value]);
+        }
+        await fs.rename(draft, template).catch(error => {
+          // Another replica made it first.
+          if (!['ENOTEMPTY', 'EEXIST'].includes(error.code)) throw error;
+        });
+      } finally {
+        await fs.rm(draft, { recursive: true, force: true });
+      }
+    }
+    return new GitRepositories(root, scratch, template);
   }
 
-  private constructor(root: string, scratch: string) {
+  private constructor(root: string, scratch: string, template: string) {
     this.#root = root;
     this.#scratch = scratch;
+    this.#template = template;
   }
 
   get root(): string {
@@ -141,17 +168,9 @@ export class GitRepositories {
         '--quiet',
         '--bare',
         `--initial-branch=${DEFAULT_BRANCH}`,
+        `--template=${this.#template}`,
         staging,
       ]);
-      for (const [key, value] of REPOSITORY_CONFIG) {
-        await runGit([
-          'config',
-          '--file',
-          path.join(staging, 'config'),
-          key,
-          value,
-        ]);
-      }
       await populate(staging);
       try {
         await fs.rename(staging, directory);
@@ -300,6 +319,13 @@ export class GitRepositories {
     });
     return child.stdout;
   }
+}
+
+async function isFile(file: string): Promise<boolean> {
+  return fs.stat(file).then(
+    stat => stat.isFile(),
+    () => false,
+  );
 }
 
 function tryParseRepoName(name: string): RepoName | undefined {
