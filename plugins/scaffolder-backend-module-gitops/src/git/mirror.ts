@@ -219,6 +219,11 @@ export class BranchMirror {
         onAuth: auth ? () => auth : undefined,
         cache,
       });
+      // isomorphic-git tells the remote what it has from the local branch of that name only;
+      // without it every fetch would download the whole repository again.
+      if (result.fetchHead) {
+        await git.writeRef({ fs, gitdir, ref: `refs/heads/${this.branch}`, value: result.fetchHead, force: true });
+      }
       return new MirrorSnapshot(result.fetchHead ?? undefined, gitdir, cache, memo);
     } catch (error: any) {
       // An empty repository, or one without this branch yet: its first commit has no parent.
