@@ -95,6 +95,8 @@ describe('gitops:repo:publish', () => {
     expect(await clone.read('src/app.ts')).toBe('export {};\n');
     expect(clone.log[0].commit.author.name).toBe('amara.okafor');
     await clone.cleanup();
+    // Pushed, so no local history is left for the scaffolder to save after each step.
+    expect(fs.existsSync(path.join(dir, '.git'))).toBe(false);
 
     const second = ctx();
     await action.handler(second);

@@ -183,6 +183,9 @@ export function createRepoPublishAction(deps: {
             commitMessage: `Create ${input.name} from ${ctx.templateInfo?.entityRef ?? 'a golden path'}\n\nTask: ${ctx.task.id}\nRequested-by: ${ctx.user?.ref ?? 'unknown'}`,
             gitAuthorInfo: author,
           });
+          // The remote has it now; the scaffolder saves the workspace after every step for
+          // task recovery, and the local history would only make each save bigger.
+          await fs.promises.rm(path.join(dir, '.git'), { recursive: true, force: true });
           return { created: true, sha: commitHash };
         },
       });
