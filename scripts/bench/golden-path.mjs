@@ -94,10 +94,10 @@ async function eventsOf(id) {
 }
 
 /** Each step's time in ms, from its first to its last event. */
-async function stepTimes(id) {
+function stepTimes(events) {
   const first = new Map();
   const last = new Map();
-  for (const e of await eventsOf(id)) {
+  for (const e of events) {
     const step = e.body?.stepId;
     if (!step) continue;
     const t = Date.parse(e.createdAt);
@@ -119,20 +119,19 @@ async function run(template, values) {
     throw new Error(`${template} task ${id} ${status}: ${said ?? 'no error in its log'}`);
   }
   if (template === 'nodejs-service') {
-    for (const [step, t] of await stepTimes(id)) steps.set(step, [...(steps.get(step) ?? []), t]);
+    for (const [step, t] of stepTimes(await eventsOf(id))) steps.set(step, [...(steps.get(step) ?? []), t]);
   }
   return ms;
 }
 
 /** How many times the task's pushes lost a race and were rebuilt, from its own log. */
-async function retriesOf(id) {
-  return (await eventsOf(id)).filter(e => /lost a race/.test(e.body?.message ?? '')).length;
+function retriesOf(events) {
+  return events.filter(e => /lost a race/.test(e.body?.message ?? '')).length;
 }
 
 /** When the task's completion event was written, in ms since the epoch. */
-async function completedAt(id) {
-  const done = (await eventsOf(id)).find(e => e.type === 'completion');
-  return Date.parse(done.createdAt);
+function completedAt(events) {
+  return Date.parse(events.find(e => e.type === 'completion').createdAt);
 }
 
 /**
@@ -141,22 +140,22 @@ async function completedAt(id) {
  * the task page's event stream, which reads once a second) neither delays nor loads it.
  */
 async function together(label, template, valuesList) {
-  const started = Date.now();
   const outcomes = await Promise.all(
     valuesList.map(async (values, i) => {
       const t = Date.now();
       const id = await start(template, values, bases[i % bases.length]);
       const status = await ended(id, 1000);
-      return { id, ok: status === 'completed', ms: (await completedAt(id)) - t };
+      const events = await eventsOf(id);
+      return { events, ok: status === 'completed', ms: completedAt(events) - t };
     }),
   );
   const wall = Math.max(...outcomes.map(o => o.ms));
-  const retries = (await Promise.all(outcomes.map(o => retriesOf(o.id)))).reduce((a, b) => a + b, 0);
+  const retries = outcomes.map(o => retriesOf(o.events)).reduce((a, b) => a + b, 0);
   const times = outcomes.map(o => o.ms);
   const landed = outcomes.filter(o => o.ok).length;
   const byStep = new Map();
   for (const o of outcomes) {
-    for (const [step, t] of await stepTimes(o.id)) byStep.set(step, [...(byStep.get(step) ?? []), t]);
+    for (const [step, t] of stepTimes(o.events)) byStep.set(step, [...(byStep.get(step) ?? []), t]);
   }
   console.log(
     `${label.padEnd(30)}wall ${fmt(wall)}  p50 ${fmt(pct(times, 50))}  p95 ${fmt(pct(times, 95))}  retries ${retries}  landed ${landed}/${outcomes.length}`,

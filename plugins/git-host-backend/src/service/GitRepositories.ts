@@ -54,9 +54,8 @@ export class GitRepositories {
     await fs.mkdir(scratch, { recursive: true });
     // `git init --template` copies the template's config into each new
     // repository: one git process per repository instead of one per setting
-    // (each spawn forks the whole backend process).
-    // Named after its settings, so that it is never changed in place under a
-    // replica that shares the root.
+    // (each spawn forks the whole backend process). The template is named
+    // after its settings, so it is never changed under a replica sharing root.
     const settings = createHash('sha256')
       .update(JSON.stringify(REPOSITORY_CONFIG))
       .digest('hex')

@@ -1,4 +1,4 @@
-import { AuthService } from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { CatalogService, locationSpecToLocationEntity } from '@backstage/plugin-catalog-node';
@@ -145,7 +145,7 @@ export function createCatalogWaitAction(deps: { catalog: CatalogService; auth: A
  */
 async function nudge(
   deps: { catalog: CatalogService; auth: AuthService },
-  logger: { info(message: string): void },
+  logger: LoggerService,
   refs: string[],
 ) {
   const credentials = await deps.auth.getOwnServiceCredentials();
@@ -154,8 +154,12 @@ async function nudge(
     try {
       await deps.catalog.refreshEntity(ref, { credentials });
       asked.push(ref);
-    } catch {
-      // Not stored yet (NotFound): the other ref, or the next round, covers it.
+    } catch (error: any) {
+      // Not stored yet: the other ref, or the next round, covers it. Anything else is said,
+      // and the wait goes on; the entity may still come in its own time.
+      if (error?.name !== 'NotFoundError' && error?.response?.status !== 404) {
+        logger.warn(`The catalog did not refresh ${ref}: ${error?.message ?? error}`);
+      }
     }
   }
   if (asked.length) logger.info(`Asked the catalog to process ${asked.join(' and ')} again`);

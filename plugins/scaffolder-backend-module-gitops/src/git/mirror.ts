@@ -34,7 +34,10 @@ class ObjectMemo {
   private readonly rootTrees = new Map<string, string>();
   private blobChars = 0;
 
-  constructor(private readonly dir: string, private readonly cache: object) {}
+  /** The mirror's folder, and isomorphic-git's cache of its pack files. */
+  readonly cache: object = {};
+
+  constructor(readonly dir: string) {}
 
   async rootTree(commit: string): Promise<string> {
     let tree = this.rootTrees.get(commit);
@@ -163,9 +166,7 @@ export class BranchMirror {
     return mirror;
   }
 
-  private gitdir?: string;
-  private cache: object = {};
-  private memo?: ObjectMemo;
+  private objects?: ObjectMemo;
   private fetches = 0;
   private lock: Promise<unknown> = Promise.resolve();
   private next?: Promise<MirrorSnapshot>;
@@ -196,17 +197,15 @@ export class BranchMirror {
 
   private async fetchHead(auth?: GitAuth): Promise<MirrorSnapshot> {
     if (this.fetches >= FETCHES_BEFORE_RECLONE) this.reset();
-    if (!this.gitdir) {
+    if (!this.objects) {
       const gitdir = fs.mkdtempSync(path.join(mirrorsRoot(), 'branch-'));
       await git.init({ fs, gitdir, bare: true, defaultBranch: this.branch });
       await git.addRemote({ fs, gitdir, remote: 'origin', url: this.repoUrl });
-      this.gitdir = gitdir;
-      this.memo = new ObjectMemo(gitdir, this.cache);
+      this.objects = new ObjectMemo(gitdir);
     }
     this.fetches++;
-    const gitdir = this.gitdir;
-    const cache = this.cache;
-    const memo = this.memo!;
+    const objects = this.objects;
+    const gitdir = objects.dir;
     try {
       const result = await git.fetch({
         fs,
@@ -217,19 +216,19 @@ export class BranchMirror {
         singleBranch: true,
         tags: false,
         onAuth: auth ? () => auth : undefined,
-        cache,
+        cache: objects.cache,
       });
       // isomorphic-git tells the remote what it has from the local branch of that name only;
       // without it every fetch would download the whole repository again.
       if (result.fetchHead) {
         await git.writeRef({ fs, gitdir, ref: `refs/heads/${this.branch}`, value: result.fetchHead, force: true });
       }
-      return new MirrorSnapshot(result.fetchHead ?? undefined, gitdir, cache, memo);
+      return new MirrorSnapshot(result.fetchHead ?? undefined, objects);
     } catch (error: any) {
       // An empty repository, or one without this branch yet: its first commit has no parent.
       // (A NotFoundError of this copy's own, such as a lost remote, is not that.)
       if (error?.code === 'NotFoundError' && !(await remoteHasBranch(this.repoUrl, this.branch, auth))) {
-        return new MirrorSnapshot(undefined, gitdir, cache, memo);
+        return new MirrorSnapshot(undefined, objects);
       }
       throw error;
     }
@@ -237,16 +236,14 @@ export class BranchMirror {
 
   /** Starts again from nothing on the next use: after a failure that may have left it half-written. */
   reset() {
-    const old = this.gitdir;
+    const old = this.objects?.dir;
     // Readers may still be on a commit of the old copy for a moment.
     if (old)
       setTimeout(
         () => fs.rmSync(old, { recursive: true, force: true }),
         60_000,
       ).unref();
-    this.gitdir = undefined;
-    this.cache = {};
-    this.memo = undefined;
+    this.objects = undefined;
     this.fetches = 0;
   }
 }
@@ -258,16 +255,14 @@ export class BranchMirror {
 export class MirrorSnapshot {
   constructor(
     readonly commit: string | undefined,
-    private readonly dir: string,
-    private readonly cache: object,
-    private readonly memo: ObjectMemo,
+    private readonly objects: ObjectMemo,
   ) {}
 
   /** A file of `commit`; every file is absent when `commit` is undefined. */
   readonly read: TreeReader = async filepath => {
     if (!this.commit) return undefined;
-    const entry = await this.memo.entry(this.commit, filepath);
-    return entry?.type === 'blob' ? this.memo.blob(entry.oid) : undefined;
+    const entry = await this.objects.entry(this.commit, filepath);
+    return entry?.type === 'blob' ? this.objects.blob(entry.oid) : undefined;
   };
 
   /** The files under a folder of `commit`, recursively. */
@@ -275,14 +270,14 @@ export class MirrorSnapshot {
     if (!this.commit) return [];
     const walk = async (oid: string, prefix: string): Promise<string[]> => {
       const files: string[] = [];
-      for (const e of await this.memo.tree(oid)) {
+      for (const e of await this.objects.tree(oid)) {
         const p = `${prefix}/${e.path}`;
         if (e.type === 'tree') files.push(...(await walk(e.oid, p)));
         else if (e.type === 'blob') files.push(p);
       }
       return files;
     };
-    const entry = await this.memo.entry(this.commit, folder);
+    const entry = await this.objects.entry(this.commit, folder);
     return entry?.type === 'tree' ? walk(entry.oid, folder.replace(/\/+$/, '')) : [];
   };
 
@@ -294,13 +289,13 @@ export class MirrorSnapshot {
     changes: FileChanges,
   ): Promise<{ tree: string; changed: string[] }> {
     const changed: string[] = [];
-    const rootTree = this.commit ? await this.memo.rootTree(this.commit) : undefined;
+    const rootTree = this.commit ? await this.objects.rootTree(this.commit) : undefined;
     const apply = async (
       treeOid: string | undefined,
       prefix: string,
       sub: FileChanges,
     ): Promise<string | undefined> => {
-      const entries: TreeEntry[] = treeOid ? await this.memo.tree(treeOid) : [];
+      const entries: TreeEntry[] = treeOid ? await this.objects.tree(treeOid) : [];
       const byName = new Map(entries.map(e => [e.path, e]));
       const nested = new Map<string, FileChanges>();
       for (const [p, content] of sub) {
@@ -322,7 +317,7 @@ export class MirrorSnapshot {
         // Hashed first: an unchanged file needs no object written.
         const { oid } = await git.hashBlob({ object: blob });
         if (current?.type === 'blob' && current.oid === oid) continue;
-        await git.writeBlob({ fs, gitdir: this.dir, blob });
+        await git.writeBlob({ fs, gitdir: this.objects.dir, blob });
         byName.set(name, {
           mode: current?.type === 'blob' ? current.mode : '100644',
           path: name,
@@ -346,13 +341,13 @@ export class MirrorSnapshot {
       if (byName.size === 0) return undefined;
       return git.writeTree({
         fs,
-        gitdir: this.dir,
+        gitdir: this.objects.dir,
         tree: [...byName.values()],
       });
     };
     const tree =
       (await apply(rootTree, '', changes)) ??
-      (await git.writeTree({ fs, gitdir: this.dir, tree: [] }));
+      (await git.writeTree({ fs, gitdir: this.objects.dir, tree: [] }));
     return { tree, changed };
   }
 
@@ -368,7 +363,7 @@ export class MirrorSnapshot {
   }): Promise<MirrorSnapshot> {
     const sha = await git.commit({
       fs,
-      gitdir: this.dir,
+      gitdir: this.objects.dir,
       // Never moves a branch of the mirror: fetches own those.
       noUpdateBranch: true,
       tree: opts.tree,
@@ -376,9 +371,9 @@ export class MirrorSnapshot {
       message: opts.message,
       author: opts.author,
       committer: opts.committer,
-      cache: this.cache,
+      cache: this.objects.cache,
     });
-    return new MirrorSnapshot(sha, this.dir, this.cache, this.memo);
+    return new MirrorSnapshot(sha, this.objects);
   }
 
   /** Pushes `commit` and what leads to it to `remoteBranch`, never forcing. */
@@ -386,26 +381,26 @@ export class MirrorSnapshot {
     if (!this.commit) throw new Error('Nothing to push: the snapshot has no commit');
     // A ref of its own for each push, so that pushes to several branches never share one.
     const ref = `refs/heads/push-${randomUUID()}`;
-    await git.writeRef({ fs, gitdir: this.dir, ref, value: this.commit });
+    await git.writeRef({ fs, gitdir: this.objects.dir, ref, value: this.commit });
     try {
       const result = await git.push({
         fs,
         http,
-        gitdir: this.dir,
+        gitdir: this.objects.dir,
         remote: 'origin',
         ref,
         remoteRef: remoteBranch,
         onAuth: auth ? () => auth : undefined,
-        cache: this.cache,
+        cache: this.objects.cache,
       });
       return { ok: result.ok, error: result.error ?? undefined };
     } finally {
-      await git.deleteRef({ fs, gitdir: this.dir, ref }).catch(() => undefined);
+      await git.deleteRef({ fs, gitdir: this.objects.dir, ref }).catch(() => undefined);
     }
   }
 
   /** The object store's folder and cache, for reading history with isomorphic-git. */
   get store(): { gitdir: string; cache: object } {
-    return { gitdir: this.dir, cache: this.cache };
+    return { gitdir: this.objects.dir, cache: this.objects.cache };
   }
 }
