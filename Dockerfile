@@ -29,6 +29,8 @@ WORKDIR /app
 # The image's Yarn 1 hands over to the release .yarnrc.yml names (yarnPath, .yarn/releases).
 COPY .yarnrc.yml package.json yarn.lock backstage.json ./
 COPY .yarn/releases .yarn/releases
+# The patches package.json's resolutions name (see .yarn/patches/README.md).
+COPY .yarn/patches .yarn/patches
 
 FROM build-tools AS build
 COPY --from=manifests /app ./

@@ -237,7 +237,9 @@ const cacheSecret = connectionSecretData(crossplane('compositions/cache'));
 // Assembled by the guardrails' kustomize, the one the golden paths' check step uses; it refuses
 // any kustomization feature it does not apply, so nothing slips past half applied.
 const portalFiles = filesUnder(portalDir)
-  .filter(f => f.endsWith('.yml') && !f.startsWith(path.join(portalDir, 'argocd')))
+  .filter(
+    f => f.endsWith('.yml') && !f.startsWith(path.join(portalDir, 'argocd')),
+  )
   .map(f => ({ path: path.relative(repoRoot, f), documents: readDocs(f) }));
 const build = (env: string): Obj[] =>
   new ManifestAssembler(portalFiles).build(
@@ -1088,6 +1090,31 @@ describe('Dockerfile', () => {
     ]) {
       expect([f, ignored(f)]).toEqual([f, false]);
     }
+  });
+
+  it('has every patch a resolution names in the stages that install, before they install', () => {
+    const root = JSON.parse(
+      fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'),
+    );
+    const patches = Object.values<string>(root.resolutions)
+      .map(v => /#~\/(.+\.patch)/.exec(v)?.[1])
+      .filter((p): p is string => !!p);
+    expect(patches.length).toBeGreaterThan(0);
+    for (const file of patches) {
+      expect([
+        file,
+        fs.existsSync(path.join(repoRoot, file)),
+        ignored(file),
+      ]).toEqual([file, true, false]);
+    }
+    // build and production-deps both start from build-tools, which copies the patches.
+    const tools = stage('build-tools');
+    const copied = copies(tools).flatMap(c => c.sources);
+    for (const file of patches) {
+      expect(copied.some(src => file.startsWith(`${src}/`))).toBe(true);
+    }
+    expect(stage('build').from).toBe('build-tools');
+    expect(stage('production-deps').from).toBe('build-tools');
   });
 
   it('installs from the lockfile, type-checks and builds the backend bundle with the frontend in it', () => {
