@@ -9,7 +9,7 @@ import {
   evaluateManifests,
   kustomizeTree,
 } from '@internal/plugin-guardrails-node';
-import type { GitAuth } from '@internal/plugin-platform-node';
+import { gitAuthOptions, type GitAuth } from '@internal/plugin-platform-node';
 import fs from 'fs';
 import git from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
@@ -96,7 +96,7 @@ export class GitOpsScanner {
       http,
       url: repoUrl,
       protocolVersion: 1,
-      onAuth: auth ? () => auth : undefined,
+      ...gitAuthOptions(auth),
     });
     const ref = (info.refs ?? []).find(r => r.ref === `refs/heads/${branch}`);
     if (!ref) throw new Error(`the repository has no branch ${branch}`);
@@ -119,7 +119,7 @@ export class GitOpsScanner {
         singleBranch: true,
         depth: 1,
         noTags: true,
-        onAuth: auth ? () => auth : undefined,
+        ...gitAuthOptions(auth),
       });
       const commit = await git.resolveRef({ fs, dir, ref: 'HEAD' });
       if (commit !== head) {

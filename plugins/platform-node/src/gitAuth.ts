@@ -56,3 +56,23 @@ export async function gitAuthFor(
   }
   return undefined;
 }
+
+/**
+ * isomorphic-git options that send the credentials with the first request. With `onAuth`
+ * alone it asks anonymously, takes the 401 and asks again: a round trip more for every fetch
+ * and push, to GitHub as much as to the embedded host. `onAuth` stays for a refused retry.
+ */
+export function gitAuthOptions(auth?: GitAuth): {
+  onAuth?: () => GitAuth;
+  headers?: Record<string, string>;
+} {
+  if (!auth) return {};
+  const headers = { ...auth.headers };
+  if (auth.username !== undefined || auth.password !== undefined) {
+    const basic = Buffer.from(
+      `${auth.username ?? ''}:${auth.password ?? ''}`,
+    ).toString('base64');
+    headers.Authorization = `Basic ${basic}`;
+  }
+  return { onAuth: () => auth, headers };
+}

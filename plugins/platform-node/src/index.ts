@@ -10,5 +10,5 @@ export {
 } from './azureCredential';
 export type { AzureServicePrincipal, AzureSettings } from './azureCredential';
 export { entityRefOfParams, readableEntity, refuseUnreadable } from './readableEntity';
-export { gitAuthFor } from './gitAuth';
+export { gitAuthFor, gitAuthOptions } from './gitAuth';
 export type { GitAuth } from './gitAuth';

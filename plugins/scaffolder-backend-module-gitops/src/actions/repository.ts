@@ -14,7 +14,7 @@ import http from 'isomorphic-git/http/node';
 import os from 'os';
 import path from 'path';
 import { readGitOpsSettings } from '../config';
-import { gitAuthFor } from '@internal/plugin-platform-node';
+import { gitAuthFor, gitAuthOptions } from '@internal/plugin-platform-node';
 import { describeGitError, GitAuth } from '../git/GitOpsRepository';
 import { createRepository, repositoryLocation } from '../git/createRepository';
 import { z } from 'zod/v3';
@@ -124,7 +124,7 @@ export function createRepoPublishAction(deps: {
           let exists = true;
           let empty = false;
           try {
-            const info = await git.getRemoteInfo({ http, url: remoteUrl, onAuth: auth ? () => auth : undefined });
+            const info = await git.getRemoteInfo({ http, url: remoteUrl, ...gitAuthOptions(auth) });
             // No branch at all: created by a run that stopped before its push (GitHub and
             // Azure DevOps create the repository first). Nothing in it can be lost, so the
             // re-run pushes its first commit there instead of refusing the name.
@@ -151,7 +151,7 @@ export function createRepoPublishAction(deps: {
             try {
               await git.clone({
                 fs, http, dir: existing, url: remoteUrl, ref: branch, singleBranch: true, depth: 1,
-                onAuth: auth ? () => auth : undefined,
+                ...gitAuthOptions(auth),
               });
               if (!(await sameTree(dir, existing))) {
                 throw new ConflictError(

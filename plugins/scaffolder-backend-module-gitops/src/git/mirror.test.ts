@@ -8,6 +8,8 @@ import {
 } from '@internal/test-fakes/git';
 import { execFile } from 'child_process';
 import fs from 'fs';
+import http from 'http';
+import type { AddressInfo } from 'net';
 import path from 'path';
 import { promisify } from 'util';
 import { BranchMirror } from './mirror';
@@ -179,5 +181,51 @@ describe('BranchMirror', () => {
       { cwd: bare },
     );
     expect(tip.trim()).toBe(branched.commit);
+  });
+
+  it('sends its credentials with the first request of every fetch and push, never taking a 401 first', async () => {
+    // A proxy in front of the host that notes which requests came without credentials.
+    const anonymous: string[] = [];
+    const target = new URL(server.baseUrl);
+    const proxy = http.createServer((req, res) => {
+      if (!req.headers.authorization)
+        anonymous.push(`${req.method} ${req.url}`);
+      const upstream = http.request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: req.url,
+          method: req.method,
+          headers: req.headers,
+        },
+        up => {
+          res.writeHead(up.statusCode!, up.headers);
+          up.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+    });
+    await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const url = server.gitopsUrl.replace(target.host, `127.0.0.1:${port}`);
+      const mirror = BranchMirror.of(url, 'main');
+      const head = await mirror.head(pushAuth());
+      const { tree } = await head.applyChanges(
+        new Map([['apps/proxied/base/deployment.yaml', 'kind: Deployment\n']]),
+      );
+      const author = { name: 'Ada', email: 'ada@example.com' };
+      const next = await head.commitTree({
+        tree,
+        message: 'through the proxy',
+        author,
+        committer: author,
+      });
+      expect((await next.push('main', pushAuth())).ok).toBe(true);
+      expect(await headOf(server.gitopsUrl)).toBe(next.commit);
+      expect(anonymous).toEqual([]);
+    } finally {
+      await new Promise(resolve => proxy.close(resolve));
+    }
   });
 });

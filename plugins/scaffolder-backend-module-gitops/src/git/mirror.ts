@@ -4,7 +4,7 @@ import http from 'isomorphic-git/http/node';
 import os from 'os';
 import path from 'path';
 import { randomUUID } from 'crypto';
-import type { GitAuth } from '@internal/plugin-platform-node';
+import { gitAuthOptions, type GitAuth } from '@internal/plugin-platform-node';
 
 /** Desired content per path; `null` removes the file. */
 export type FileChanges = Map<string, string | null>;
@@ -124,7 +124,7 @@ export async function remoteHasBranch(repoUrl: string, branch: string, auth?: Gi
     http,
     url: repoUrl,
     protocolVersion: 1,
-    onAuth: auth ? () => auth : undefined,
+    ...gitAuthOptions(auth),
   });
   return (info.refs ?? []).some(r => r.ref === `refs/heads/${branch}`);
 }
@@ -215,7 +215,7 @@ export class BranchMirror {
         ref: this.branch,
         singleBranch: true,
         tags: false,
-        onAuth: auth ? () => auth : undefined,
+        ...gitAuthOptions(auth),
         cache: objects.cache,
       });
       // isomorphic-git tells the remote what it has from the local branch of that name only;
@@ -390,7 +390,7 @@ export class MirrorSnapshot {
         remote: 'origin',
         ref,
         remoteRef: remoteBranch,
-        onAuth: auth ? () => auth : undefined,
+        ...gitAuthOptions(auth),
         cache: this.objects.cache,
       });
       return { ok: result.ok, error: result.error ?? undefined };
