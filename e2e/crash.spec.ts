@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test';
 import fs from 'fs';
 import path from 'path';
 import { BackendProcess, waitFor } from './support/backend';
+import { startDelayingProxy } from './support/proxy';
 import { startReplica } from './support/replica';
 import {
   BASE_URL,
@@ -32,23 +33,51 @@ const repoOf = (name: string) => `${BASE_URL}/api/git-host/contoso/${name}.git`;
 const STEPS = ['check', 'fetch', 'publish', 'register'];
 const CLEAN = 'crash-clean';
 
-const values = (name: string) => serviceValues(name, 'Made by the crash test', true);
+const values = (name: string) =>
+  serviceValues(name, 'Made by the crash test', true);
 
 test.describe.configure({ mode: 'serial' });
 
 let k: Promise<BackendProcess> | undefined;
+let proxy: Awaited<ReturnType<typeof startDelayingProxy>> | undefined;
 
-test.beforeAll(() => {
-  test.skip(!process.env.E2E_POSTGRES_PREFIX, 'skipped: needs PostgreSQL, where the tasks outlive the process');
-  k = startReplica(K_PORT);
+// K pushes to the GitOps repository through a proxy that holds each push request 1.5 s: the steps
+// after register (the GitOps commit, then the catalog wait) take well under a second, less
+// than the test needs to see register finish and kill K, so the kill would land after the
+// task's end. The manifests still name the repository itself (argocdRepoUrl).
+const startK = () =>
+  startReplica(K_PORT, {
+    APP_CONFIG_gitops_repoUrl: `${proxy!.url}/api/git-host/gitops.git`,
+    APP_CONFIG_gitops_argocdRepoUrl: GITOPS,
+  });
+
+test.beforeAll(async () => {
+  test.skip(
+    !process.env.E2E_POSTGRES_PREFIX,
+    'skipped: needs PostgreSQL, where the tasks outlive the process',
+  );
+  proxy = await startDelayingProxy({
+    target: BASE_URL,
+    slow: /\/gitops\.git\/(info\/refs\?service=git-receive-pack|git-receive-pack)/,
+    delayMs: 1500,
+  });
+  k = startK();
 });
-test.afterAll(async () => (await k?.catch(() => undefined))?.stop());
+test.afterAll(async () => {
+  (await k?.catch(() => undefined))?.stop();
+  await proxy?.close();
+});
 
 /** Every file of a clone but .git, with `name` written as the clean run's name. */
-async function tree(url: string, name: string, only?: (file: string) => boolean) {
+async function tree(
+  url: string,
+  name: string,
+  only?: (file: string) => boolean,
+) {
   const clone = await cloneRepo(url);
   const upper = (n: string) => n.toUpperCase().replaceAll('-', '_');
-  const as = (text: string) => text.replaceAll(name, CLEAN).replaceAll(upper(name), upper(CLEAN));
+  const as = (text: string) =>
+    text.replaceAll(name, CLEAN).replaceAll(upper(name), upper(CLEAN));
   const files: Record<string, string> = {};
   const walk = (dir: string) => {
     for (const item of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -56,7 +85,8 @@ async function tree(url: string, name: string, only?: (file: string) => boolean)
       const rel = path.relative(clone.dir, full);
       if (rel === '.git') continue;
       if (item.isDirectory()) walk(full);
-      else if (!only || only(rel)) files[as(rel)] = as(fs.readFileSync(full, 'utf8'));
+      else if (!only || only(rel))
+        files[as(rel)] = as(fs.readFileSync(full, 'utf8'));
     }
   };
   walk(clone.dir);
@@ -65,7 +95,8 @@ async function tree(url: string, name: string, only?: (file: string) => boolean)
   return { files, log };
 }
 
-const ofService = (name: string) => (file: string) => file.includes(`/${name}`) || file.startsWith(`apps/${name}/`);
+const ofService = (name: string) => (file: string) =>
+  file.includes(`/${name}`) || file.startsWith(`apps/${name}/`);
 
 let clean: { gitops: Record<string, string>; repo: Record<string, string> };
 
@@ -90,7 +121,11 @@ for (const [index, step] of STEPS.entries()) {
       `step ${step} to finish on K`,
       async () => {
         const events = await taskEvents(id, K_URL);
-        return events.some(e => e.body?.stepId === step && e.body?.status === 'completed') ? true : undefined;
+        return events.some(
+          e => e.body?.stepId === step && e.body?.status === 'completed',
+        )
+          ? true
+          : undefined;
       },
       60_000,
     );
@@ -98,32 +133,48 @@ for (const [index, step] of STEPS.entries()) {
     const killedAt = Date.now();
     await replica.exited;
     // The next test's K starts now; this one's task is A's (or the new K's) to take up.
-    k = index + 1 < STEPS.length ? startReplica(K_PORT) : undefined;
+    k = index + 1 < STEPS.length ? startK() : undefined;
 
     const task = await waitForTask(id, 60_000);
     const tookMs = Date.now() - killedAt;
-    console.log(`killed after ${step}: the task ended ${task.status} ${Math.round(tookMs / 1000)} s after the kill`);
+    console.log(
+      `killed after ${step}: the task ended ${task.status} ${Math.round(
+        tookMs / 1000,
+      )} s after the kill`,
+    );
     expect(task.status, taskLog(task)).toBe('completed');
     expect(tookMs).toBeLessThan(60_000);
     // It was interrupted and taken up after the kill, not earlier or never.
     const recovered = task.events.filter(e => e.type === 'recovered');
     expect(recovered).toHaveLength(1);
     expect(Date.parse(recovered[0].createdAt)).toBeGreaterThan(killedAt - 1000);
-    expect(taskLog(task)).toMatch(/Task recovered - resuming from last known good state/);
+    expect(taskLog(task)).toMatch(
+      /Task recovered - resuming from last known good state/,
+    );
     for (const done of STEPS.slice(0, index + 1)) {
-      expect(taskLog(task)).toContain(`Skipping step ${done} because it was already completed`);
+      expect(taskLog(task)).toContain(
+        `Skipping step ${done} because it was already completed`,
+      );
     }
 
     // One GitOps commit for the task, and the files of a clean run.
     const gitops = await tree(GITOPS, name, ofService(name));
-    expect(gitops.log.filter(c => c.commit.message.includes(`Task: ${id}`))).toHaveLength(1);
-    expect(gitops.log.filter(c => c.commit.message.includes(`Entity: component:default/${name}`))).toHaveLength(1);
+    expect(
+      gitops.log.filter(c => c.commit.message.includes(`Task: ${id}`)),
+    ).toHaveLength(1);
+    expect(
+      gitops.log.filter(c =>
+        c.commit.message.includes(`Entity: component:default/${name}`),
+      ),
+    ).toHaveLength(1);
     expect(gitops.files).toEqual(clean.gitops);
     const repo = await tree(repoOf(name), name);
     expect(repo.log).toHaveLength(1);
     expect(repo.log[0].commit.author.name).toBe('Guest');
     expect(repo.files).toEqual(clean.repo);
-    expect((await entity(`component:default/${name}`))?.metadata.description).toBe('Made by the crash test');
+    expect(
+      (await entity(`component:default/${name}`))?.metadata.description,
+    ).toBe('Made by the crash test');
 
     // The same request again changes nothing.
     const heads = { gitops: gitops.log[0].oid, repo: repo.log[0].oid };
