@@ -3,6 +3,7 @@ import net from 'net';
 import os from 'os';
 import path from 'path';
 import { expect, test } from '@playwright/test';
+import { createClient } from '@keyv/redis';
 import { Client } from 'pg';
 import { startPostgresFront } from '@internal/test-fakes';
 import { FakeWorkloadIdentity } from '@internal/test-fakes/azure';
@@ -31,6 +32,7 @@ const production = (port: number): NodeJS.ProcessEnv => ({
   REDIS_HOST: '127.0.0.1',
   REDIS_PORT: '6379',
   REDIS_PASSWORD: 'e2e-redis-access-key',
+  REDIS_CONNECTION_TYPE: '',
   APP_CONFIG_backend_cache_connection_url: 'redis://127.0.0.1:6379',
   // The local Redis has no password; its default user takes any in AUTH default <password>.
   APP_CONFIG_backend_cache_connection_username: 'default',
@@ -63,7 +65,8 @@ async function closedPort(): Promise<number> {
 async function refusal(backend: ReturnType<typeof startBackend>) {
   await waitFor(
     'the refusal',
-    async () => (backend.output().includes('refusing to start') ? true : undefined),
+    async () =>
+      backend.output().includes('refusing to start') ? true : undefined,
     120_000,
   );
   return backend.output();
@@ -102,11 +105,19 @@ test('production config with missing values refuses to start and names them', as
     );
     // Password mode: nothing of Entra authentication to PostgreSQL is asked for.
     expect(out).not.toContain('AZURE_FEDERATED_TOKEN_FILE');
-    expect(out).toContain('auth.providers.microsoft.production.clientSecret (set AUTH_MICROSOFT_CLIENT_SECRET)');
-    expect(out).toContain('auth.providers.microsoft.production.tenantId (set AZURE_TENANT_ID)');
-    expect(out).not.toContain('backend.database.connection.host (set POSTGRES_HOST)');
+    expect(out).toContain(
+      'auth.providers.microsoft.production.clientSecret (set AUTH_MICROSOFT_CLIENT_SECRET)',
+    );
+    expect(out).toContain(
+      'auth.providers.microsoft.production.tenantId (set AZURE_TENANT_ID)',
+    );
+    expect(out).not.toContain(
+      'backend.database.connection.host (set POSTGRES_HOST)',
+    );
     // The shared cache's connection Secret was not mounted either.
-    expect(out).toContain('backend.cache.connection.password (set REDIS_PASSWORD)');
+    expect(out).toContain(
+      'backend.cache.connection.password (set REDIS_PASSWORD; needed unless backend.cache.connection.type is azure)',
+    );
     expect(out).toContain('backend.cache.connection.url (set REDIS_HOST)');
     // Nothing got as far as opening a database connection.
     expect(out).not.toMatch(/Failed to connect to the database/);
@@ -118,10 +129,17 @@ test('production config with missing values refuses to start and names them', as
 test('a malformed entity is reported as a catalog error, the rest is served', async () => {
   const baseUrl = 'http://localhost:7017';
   const backend = startBackend({
-    configs: ['app-config.yaml', 'e2e/fixtures/app-config.malformed-entity.yaml'],
+    configs: [
+      'app-config.yaml',
+      'e2e/fixtures/app-config.malformed-entity.yaml',
+    ],
   });
   try {
-    const token = await waitFor('the backend', () => guestToken(baseUrl), 120_000);
+    const token = await waitFor(
+      'the backend',
+      () => guestToken(baseUrl),
+      120_000,
+    );
     const headers = { Authorization: `Bearer ${token}` };
 
     const good = await waitFor(
@@ -156,7 +174,9 @@ test('a malformed entity is reported as a catalog error, the rest is served', as
       60_000,
     );
     expect(failed).toHaveLength(1);
-    expect(failed[0].unprocessed_entity.metadata.name).toBe('Not A Valid Name!');
+    expect(failed[0].unprocessed_entity.metadata.name).toBe(
+      'Not A Valid Name!',
+    );
     expect(JSON.stringify(failed[0].errors)).toMatch(
       /metadata\.name.*is not valid/,
     );
@@ -211,7 +231,9 @@ test('a wrong database password refuses to start, with what PostgreSQL answered 
       password: 'a-rotated-away-password',
       accepted: false,
     });
-    expect(out).toContain('Cannot connect with the configuration given, refusing to start:');
+    expect(out).toContain(
+      'Cannot connect with the configuration given, refusing to start:',
+    );
     expect(out).toContain(
       `PostgreSQL at 127.0.0.1:${front.port} refused the password for user "postgres" (28P01: password authentication failed for user "postgres"): check POSTGRES_USER ("postgres") and POSTGRES_PASSWORD`,
     );
@@ -240,14 +262,16 @@ test('a Redis cache that does not answer refuses to start instead of hanging on 
     expect(out).toContain(
       `The shared cache (backend.cache.store redis at redis://127.0.0.1:${port}) does not answer (ECONNREFUSED`,
     );
-    expect(out).toContain('remove backend.cache to cache in memory in each process');
+    expect(out).toContain(
+      'remove backend.cache to cache in memory in each process',
+    );
     expect(out).not.toMatch(/Plugin initialization started/);
   } finally {
     backend.stop();
   }
 });
 
-test('Entra authentication to PostgreSQL: the workload identity token is the password of every plugin connection', async () => {
+test('Entra authentication to PostgreSQL and Redis: the workload identity token is the password of every plugin connection and of the cache', async () => {
   test.setTimeout(240_000);
   test.skip(
     !(await accepts(POSTGRES)),
@@ -269,9 +293,30 @@ test('Entra authentication to PostgreSQL: the workload identity token is the pas
     tenantId: env.AZURE_TENANT_ID!,
     clientId: env.AZURE_CLIENT_ID!,
     assertion: federatedToken,
-    resources: ['https://ossrdbms-aad.database.windows.net'],
+    resources: [
+      'https://ossrdbms-aad.database.windows.net',
+      'https://redis.azure.com',
+    ],
   });
   fs.writeFileSync(path.join(dir, 'ca.pem'), entra.ca);
+  // What the cache's access policy assignment gives the managed identity: a Redis user named
+  // after its object id (here with any password; cacheService.test.ts checks it is the token).
+  const redis = createClient({ url: 'redis://127.0.0.1:6379' });
+  await redis.connect();
+  await redis.sendCommand([
+    'ACL',
+    'SETUSER',
+    entra.objectId,
+    'on',
+    'nopass',
+    '~*',
+    '&*',
+    '+@all',
+  ]);
+  const cacheConnections = async () =>
+    String(await redis.sendCommand(['CLIENT', 'LIST']))
+      .split('\n')
+      .filter(line => line.includes(` user=${entra.objectId} `)).length;
   const front = await startPostgresFront({
     upstream: POSTGRES,
     accept: password => entra.issued.includes(password),
@@ -283,6 +328,8 @@ test('Entra authentication to PostgreSQL: the workload identity token is the pas
       ...env,
       POSTGRES_CONNECTION_TYPE: 'azure',
       POSTGRES_PORT: String(front.port),
+      REDIS_CONNECTION_TYPE: 'azure',
+      REDIS_PASSWORD: '',
       AZURE_FEDERATED_TOKEN_FILE: path.join(dir, 'azure-identity-token'),
       AZURE_AUTHORITY_HOST: entra.url,
       NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem'),
@@ -295,7 +342,11 @@ test('Entra authentication to PostgreSQL: the workload identity token is the pas
     // here), so this waits for what proves the point: the plugins' own databases, created
     // through connections that signed in with the token.
     const created = async () => {
-      const admin = new Client({ ...POSTGRES, user: 'postgres', database: 'postgres' });
+      const admin = new Client({
+        ...POSTGRES,
+        user: 'postgres',
+        database: 'postgres',
+      });
       await admin.connect();
       try {
         const { rows } = await admin.query(
@@ -313,7 +364,9 @@ test('Entra authentication to PostgreSQL: the workload identity token is the pas
         if (backend.output().includes('refusing to start')) {
           throw new Error(backend.output());
         }
-        return (await created()).includes(`${prefix}catalog`) ? true : undefined;
+        return (await created()).includes(`${prefix}catalog`)
+          ? true
+          : undefined;
       },
       210_000,
     ).catch(error => {
@@ -333,13 +386,39 @@ test('Entra authentication to PostgreSQL: the workload identity token is the pas
     // a token Entra ID issued; no password exists in this configuration.
     expect(front.signIns.length).toBeGreaterThan(3);
     expect(front.signIns.filter(s => !s.accepted)).toEqual([]);
-    expect(new Set(front.signIns.map(s => s.user))).toEqual(new Set(['postgres']));
+    expect(new Set(front.signIns.map(s => s.user))).toEqual(
+      new Set(['postgres']),
+    );
+
+    // The cache: the preflight's check and then the cache service each asked for a Redis
+    // token, and the backend holds a connection signed in as the identity's object id.
+    await waitFor(
+      'the cache signed in with Entra',
+      async () => ((await cacheConnections()) >= 1 ? true : undefined),
+      60_000,
+    );
+    const cache = entra.grants.filter(
+      g => g.scope === 'https://redis.azure.com/.default',
+    );
+    expect(cache.length).toBeGreaterThanOrEqual(2);
+    for (const grant of cache) {
+      expect(grant).toMatchObject({
+        clientId: env.AZURE_CLIENT_ID,
+        assertion: federatedToken,
+      });
+    }
   } finally {
+    await redis.sendCommand(['ACL', 'DELUSER', entra.objectId]).catch(() => {});
+    await redis.quit().catch(() => {});
     backend.stop();
     await backend.exited.catch(() => {});
     await front.close();
     await entra.close();
-    const admin = new Client({ ...POSTGRES, user: 'postgres', database: 'postgres' });
+    const admin = new Client({
+      ...POSTGRES,
+      user: 'postgres',
+      database: 'postgres',
+    });
     await admin.connect();
     const { rows } = await admin.query(
       'SELECT datname FROM pg_database WHERE datname LIKE $1',

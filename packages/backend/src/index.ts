@@ -4,6 +4,9 @@ const backend = createBackend();
 
 // Checks required configuration before anything connects to a database.
 backend.add(import('@internal/plugin-preflight-node'));
+// The cache: Backstage's, or signed in to Azure Cache for Redis with Entra ID
+// (backend.cache.connection.type azure).
+backend.add(import('@internal/plugin-cache-node'));
 
 backend.add(import('@backstage/plugin-app-backend'));
 backend.add(import('@backstage/plugin-proxy-backend'));

@@ -13,6 +13,7 @@ export { selfSignedCertificate } from './certificates';
 export { MemoryCache } from './memoryCache';
 export { startFakeEntra, type EntraUser } from './entra';
 export { startPostgresFront, type PostgresSignIn } from './postgres';
+export { acceptsConnections } from './services';
 export {
   graphHandler,
   startFakeGraph,

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { ConfigReader } from '@backstage/config';
-import { startPostgresFront } from '@internal/test-fakes';
+import { createClient } from '@keyv/redis';
+import { acceptsConnections, startPostgresFront } from '@internal/test-fakes';
 import { FakeWorkloadIdentity } from '@internal/test-fakes/azure';
 import { checkConnections } from './checkConnections';
 
@@ -13,29 +14,7 @@ const REDIS = { host: '127.0.0.1', port: 6379 };
 const TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT_ID = '5b2c0f34-8f6e-4c8a-9a51-3d7d2c1e9f10';
 const OSSRDBMS = 'https://ossrdbms-aad.database.windows.net';
-
-async function reachable(target: { host: string; port: number }) {
-  const ok = await new Promise<boolean>(resolve => {
-    const socket = net.connect(target);
-    socket.setTimeout(1000);
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-    socket.on('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-  if (!ok) {
-    // eslint-disable-next-line no-console
-    console.log(
-      `skipped: nothing accepts connections on ${target.host}:${target.port}`,
-    );
-  }
-  return ok;
-}
+const OBJECT_ID = '3f1a9c2e-6b7d-4e0f-8a51-2c9d7e4b1f60';
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -53,8 +32,8 @@ describe('checkConnections', () => {
   let postgresUp = false;
   let redisUp = false;
   beforeAll(async () => {
-    postgresUp = await reachable(POSTGRES);
-    redisUp = await reachable(REDIS);
+    postgresUp = await acceptsConnections(POSTGRES);
+    redisUp = await acceptsConnections(REDIS);
   });
 
   describe('Entra authentication to PostgreSQL (connection.type azure)', () => {
@@ -70,7 +49,8 @@ describe('checkConnections', () => {
         tenantId: TENANT_ID,
         clientId: CLIENT_ID,
         assertion: federatedToken,
-        resources: [OSSRDBMS],
+        resources: [OSSRDBMS, 'https://redis.azure.com'],
+        objectId: OBJECT_ID,
       });
       // @azure/identity has no CA option here; trust the fake as the pod trusts Entra ID.
       tls.setDefaultCACertificates([
@@ -128,6 +108,75 @@ describe('checkConnections', () => {
       }
     });
 
+    const entraCache = () =>
+      new ConfigReader({
+        backend: {
+          cache: {
+            store: 'redis',
+            connection: {
+              type: 'azure',
+              url: `redis://${REDIS.host}:${REDIS.port}`,
+              tokenCredential: { clientId: CLIENT_ID },
+            },
+          },
+        },
+      });
+
+    it("signs in to Redis as the token's object id with the token, and says when Redis refuses it", async () => {
+      if (!redisUp) return;
+      const admin = createClient({
+        url: `redis://${REDIS.host}:${REDIS.port}`,
+      });
+      await admin.connect();
+      const user = (password: string) =>
+        admin.sendCommand([
+          'ACL',
+          'SETUSER',
+          OBJECT_ID,
+          'on',
+          'resetpass',
+          password,
+          '~*',
+          '&*',
+          '+@all',
+        ]);
+      try {
+        await user('nopass');
+        entra.grants.length = 0;
+        expect(await checkConnections(entraCache())).toEqual([]);
+        expect(entra.grants).toEqual([
+          expect.objectContaining({
+            clientId: CLIENT_ID,
+            scope: 'https://redis.azure.com/.default',
+          }),
+        ]);
+        // The cache without a data access policy for the identity: Redis refuses its token.
+        await user('>not-the-token');
+        const problems = await checkConnections(entraCache());
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(
+          /^The shared cache .* refused the Entra token \(WRONGPASS/,
+        );
+        expect(problems[0]).toContain('data access policy assignment');
+        expect(problems[0]).not.toContain(entra.issued.at(-1)!);
+      } finally {
+        await admin.sendCommand(['ACL', 'DELUSER', OBJECT_ID]);
+        await admin.quit();
+      }
+    });
+
+    it('names the workload identity when Entra ID refuses it a token for Redis', async () => {
+      fs.writeFileSync(tokenFile, 'a-token-of-another-service-account');
+      try {
+        const problems = await checkConnections(entraCache());
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/got no token from Entra ID/);
+        expect(problems[0]).toContain('AADSTS70021');
+      } finally {
+        fs.writeFileSync(tokenFile, federatedToken);
+      }
+    });
+
     it('names the workload identity when Entra ID refuses the federated token', async () => {
       fs.writeFileSync(tokenFile, 'a-token-of-another-service-account');
       try {
@@ -169,7 +218,10 @@ describe('checkConnections', () => {
   }
 
   it('says which password PostgreSQL refused, with the answer the server gave', async () => {
-    const { problems, port, signIns } = await throughFront('portal', 'a-stale-one');
+    const { problems, port, signIns } = await throughFront(
+      'portal',
+      'a-stale-one',
+    );
     expect(signIns).toEqual([
       { user: 'portal', password: 'a-stale-one', accepted: false },
     ]);
@@ -180,7 +232,10 @@ describe('checkConnections', () => {
 
   it('accepts the right password, forwarded to the real server', async () => {
     if (!postgresUp) return;
-    const { problems, signIns } = await throughFront('postgres', 'the-right-one');
+    const { problems, signIns } = await throughFront(
+      'postgres',
+      'the-right-one',
+    );
     expect(problems).toEqual([]);
     expect(signIns.map(s => s.accepted)).toEqual([true]);
   });

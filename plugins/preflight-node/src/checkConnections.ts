@@ -13,7 +13,9 @@ export async function checkConnections(
     checkDatabase(config).catch(error => [
       `The database configuration cannot be used: ${error}`,
     ]),
-    checkCache(config),
+    checkCache(config).catch(error => [
+      `The cache configuration cannot be used: ${error}`,
+    ]),
   ]);
   return [...database, ...cache];
 }

@@ -646,8 +646,8 @@ describe('platform/portal', () => {
         'AZURE_FEDERATED_TOKEN_FILE',
       ];
       for (const name of fromWebhook) expect(set.has(name)).toBe(false);
-      // Unset selects password authentication to PostgreSQL (docs/production.md).
-      const optional = ['POSTGRES_CONNECTION_TYPE'];
+      // Unset selects password authentication to PostgreSQL and Redis (docs/production.md).
+      const optional = ['POSTGRES_CONNECTION_TYPE', 'REDIS_CONNECTION_TYPE'];
       const needed = [...new Set(configVariables(productionConfig))].sort();
       expect(needed.length).toBeGreaterThanOrEqual(10);
       expect(
@@ -702,7 +702,13 @@ describe('platform/portal', () => {
         host: 'redis-3f9a1c2b-idp-portal-cache.redis.cache.windows.net',
         password: 'Zm9v/YmFy+YmF6cXV4=',
       };
+      // The access key mode the overlays use: REDIS_CONNECTION_TYPE and AZURE_CLIENT_ID unset.
+      const unset = ['REDIS_CONNECTION_TYPE', 'AZURE_CLIENT_ID'];
       const fromSecret = (name: string) => {
+        if (unset.includes(name)) {
+          expect([name, env_(name)]).toEqual([name, undefined]);
+          return undefined;
+        }
         const ref = env_(name)?.valueFrom?.secretKeyRef;
         expect([name, ref?.name]).toEqual([
           name,
@@ -723,6 +729,7 @@ describe('platform/portal', () => {
       expect(resolved.password ?? decodeURIComponent(url.password)).toBe(
         secret.password,
       );
+      expect(resolved.type).toBeUndefined();
       // Azure Cache for Redis drops connections idle for 10 minutes.
       expect(resolved.pingInterval).toBeLessThan(10 * 60 * 1000);
     });

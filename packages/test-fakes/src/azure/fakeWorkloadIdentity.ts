@@ -26,6 +26,8 @@ export type WorkloadIdentityGrant = {
 export class FakeWorkloadIdentity {
   readonly grants: WorkloadIdentityGrant[] = [];
   readonly ca: string;
+  /** The `oid` of every token, as a managed identity has one object id. */
+  readonly objectId: string;
   private readonly server: https.Server;
   private readonly sockets = new Set<Socket>();
   private signingKey?: KeyLike;
@@ -40,10 +42,13 @@ export class FakeWorkloadIdentity {
       resources: string[];
       /** Lifetime of the tokens issued, in seconds. */
       expiresIn?: number;
+      /** The managed identity's object id, the tokens' `oid`; one per fake by default. */
+      objectId?: string;
     },
   ) {
     const { key, cert } = selfSignedCertificate();
     this.ca = cert;
+    this.objectId = options.objectId ?? randomUUID();
     this.server = https.createServer({ key, cert }, (req, res) => {
       this.handle(req, res).catch(error =>
         json(res, 500, { error: String(error) }),
@@ -139,7 +144,7 @@ export class FakeWorkloadIdentity {
     }
     const expiresIn = this.options.expiresIn ?? 3599;
     const now = Math.floor(Date.now() / 1000);
-    const objectId = randomUUID();
+    const objectId = this.objectId;
     grant.accessToken = await new SignJWT({
       aio: randomUUID(),
       appid: clientId,

@@ -1,0 +1,19 @@
+/**
+ * The backend's cache service, with Microsoft Entra authentication to Azure Cache for Redis.
+ *
+ * @packageDocumentation
+ */
+export {
+  cacheServiceFactory,
+  cacheServiceFactory as default,
+  EntraRedisCacheManager,
+} from './cacheService';
+export {
+  EntraRedisConnection,
+  REDIS_ENTRA_SCOPE,
+  connectWithToken,
+  entraCredentialFor,
+  objectIdOf,
+  readEntraRedisSettings,
+  type EntraRedisSettings,
+} from './entraRedis';
