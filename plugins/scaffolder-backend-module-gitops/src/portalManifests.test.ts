@@ -704,11 +704,9 @@ describe('platform/portal', () => {
       };
       // The access key mode the overlays use: REDIS_CONNECTION_TYPE and AZURE_CLIENT_ID unset.
       const unset = ['REDIS_CONNECTION_TYPE', 'AZURE_CLIENT_ID'];
+      for (const name of unset) expect([name, env_(name)]).toEqual([name, undefined]);
       const fromSecret = (name: string) => {
-        if (unset.includes(name)) {
-          expect([name, env_(name)]).toEqual([name, undefined]);
-          return undefined;
-        }
+        if (unset.includes(name)) return undefined;
         const ref = env_(name)?.valueFrom?.secretKeyRef;
         expect([name, ref?.name]).toEqual([
           name,

@@ -35,7 +35,7 @@ export function createCatalogRegisterAction(deps: { catalog: CatalogService }) {
     ],
     schema: {
       input: () => registerSchema,
-      output: z => z.object({ entityRef: z.string(), registered: z.boolean() }),
+      output: zod => zod.object({ entityRef: zod.string(), registered: zod.boolean() }),
     },
     async handler(ctx) {
       const input = parseInput(registerSchema, ctx.input);

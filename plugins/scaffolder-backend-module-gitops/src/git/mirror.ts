@@ -22,6 +22,10 @@ type TreeEntry = {
   type: 'blob' | 'tree' | 'commit';
 };
 
+// A GitOps repository's tree objects and files are a few KB each.
+const MEMO_MAX_OBJECTS = 50_000;
+const MEMO_MAX_BLOB_CHARS = 64 * 1024 * 1024;
+
 /**
  * Trees, blobs and commits' trees already read, by object id. isomorphic-git inflates and
  * checks the SHA-1 of an object on every read and walks the path from the root tree for every
@@ -89,10 +93,6 @@ class ObjectMemo {
     map.set(key, value);
   }
 }
-
-// A GitOps repository's tree objects and files are a few KB each.
-const MEMO_MAX_OBJECTS = 50_000;
-const MEMO_MAX_BLOB_CHARS = 64 * 1024 * 1024;
 
 // After this many fetches a mirror starts again from one clone: every fetch adds a pack, and
 // isomorphic-git has no gc to fold them together.
