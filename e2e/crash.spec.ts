@@ -1,8 +1,8 @@
 import { expect, test } from '@playwright/test';
 import fs from 'fs';
 import path from 'path';
+import { startHttpProxy } from '@internal/test-fakes';
 import { BackendProcess, waitFor } from './support/backend';
-import { startDelayingProxy } from './support/proxy';
 import { startReplica } from './support/replica';
 import {
   BASE_URL,
@@ -39,7 +39,7 @@ const values = (name: string) =>
 test.describe.configure({ mode: 'serial' });
 
 let k: Promise<BackendProcess> | undefined;
-let proxy: Awaited<ReturnType<typeof startDelayingProxy>> | undefined;
+let proxy: Awaited<ReturnType<typeof startHttpProxy>> | undefined;
 
 // K pushes to the GitOps repository through a proxy that holds each push request 1.5 s: the steps
 // after register (the GitOps commit, then the catalog wait) take well under a second, less
@@ -56,10 +56,10 @@ test.beforeAll(async () => {
     !process.env.E2E_POSTGRES_PREFIX,
     'skipped: needs PostgreSQL, where the tasks outlive the process',
   );
-  proxy = await startDelayingProxy({
+  const push = /\/gitops\.git\/(info\/refs\?service=git-receive-pack|git-receive-pack)/;
+  proxy = await startHttpProxy({
     target: BASE_URL,
-    slow: /\/gitops\.git\/(info\/refs\?service=git-receive-pack|git-receive-pack)/,
-    delayMs: 1500,
+    holdMs: req => (push.test(req.url ?? '') ? 1500 : 0),
   });
   k = startK();
 });

@@ -5,8 +5,11 @@ import path from 'path';
 import { expect, test } from '@playwright/test';
 import { createClient } from '@keyv/redis';
 import { Client } from 'pg';
-import { startPostgresFront } from '@internal/test-fakes';
-import { FakeWorkloadIdentity } from '@internal/test-fakes/azure';
+import { acceptsConnections, startPostgresFront } from '@internal/test-fakes';
+import {
+  FakeWorkloadIdentity,
+  SERVICE_ACCOUNT_TOKEN,
+} from '@internal/test-fakes/azure';
 import { guestToken, startBackend, waitFor } from './support/backend';
 
 const POSTGRES = { host: '127.0.0.1', port: 5432 };
@@ -37,22 +40,6 @@ const production = (port: number): NodeJS.ProcessEnv => ({
   // The local Redis has no password; its default user takes any in AUTH default <password>.
   APP_CONFIG_backend_cache_connection_username: 'default',
 });
-
-function accepts(target: { host: string; port: number }): Promise<boolean> {
-  return new Promise(resolve => {
-    const socket = net.connect(target);
-    socket.setTimeout(1000);
-    socket.on('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.on('error', () => resolve(false));
-    socket.on('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
 
 async function closedPort(): Promise<number> {
   const server = net.createServer();
@@ -274,21 +261,17 @@ test('a Redis cache that does not answer refuses to start instead of hanging on 
 test('Entra authentication to PostgreSQL and Redis: the workload identity token is the password of every plugin connection and of the cache', async () => {
   test.setTimeout(240_000);
   test.skip(
-    !(await accepts(POSTGRES)),
+    !(await acceptsConnections(POSTGRES)),
     'no PostgreSQL accepts connections on 127.0.0.1:5432',
   );
   // The production configuration's shared cache is checked before any plugin starts.
   test.skip(
-    !(await accepts({ host: '127.0.0.1', port: 6379 })),
+    !(await acceptsConnections({ host: '127.0.0.1', port: 6379 })),
     'no Redis accepts connections on 127.0.0.1:6379',
   );
   const env = production(7037);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idp-entra-db-'));
-  // The projected ServiceAccount token the workload identity webhook mounts.
-  const federatedToken = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(
-    JSON.stringify({ sub: 'system:serviceaccount:idp-portal:idp-portal' }),
-  ).toString('base64url')}.c2lnbmF0dXJl`;
-  fs.writeFileSync(path.join(dir, 'azure-identity-token'), federatedToken);
+  const federatedToken = SERVICE_ACCOUNT_TOKEN;
   const entra = await FakeWorkloadIdentity.start({
     tenantId: env.AZURE_TENANT_ID!,
     clientId: env.AZURE_CLIENT_ID!,
@@ -330,8 +313,8 @@ test('Entra authentication to PostgreSQL and Redis: the workload identity token 
       POSTGRES_PORT: String(front.port),
       REDIS_CONNECTION_TYPE: 'azure',
       REDIS_PASSWORD: '',
-      AZURE_FEDERATED_TOKEN_FILE: path.join(dir, 'azure-identity-token'),
-      AZURE_AUTHORITY_HOST: entra.url,
+      // What the workload identity webhook gives the pod (the client and tenant are env's).
+      ...entra.podEnvironment(),
       NODE_EXTRA_CA_CERTS: path.join(dir, 'ca.pem'),
       APP_CONFIG_backend_database_prefix: prefix,
     },

@@ -14,6 +14,7 @@ export { MemoryCache } from './memoryCache';
 export { startFakeEntra, type EntraUser } from './entra';
 export { startPostgresFront, type PostgresSignIn } from './postgres';
 export { acceptsConnections } from './services';
+export { startHttpProxy } from './proxy';
 export {
   graphHandler,
   startFakeGraph,

@@ -1,12 +1,11 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import tls from 'node:tls';
 import { CacheManager } from '@backstage/backend-defaults/cache';
 import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { acceptsConnections } from '@internal/test-fakes';
-import { FakeWorkloadIdentity } from '@internal/test-fakes/azure';
+import {
+  FakeWorkloadIdentity,
+  SERVICE_ACCOUNT_TOKEN,
+} from '@internal/test-fakes/azure';
 import { createClient } from '@keyv/redis';
 import { EntraRedisCacheManager } from './cacheService';
 import { EntraRedisConnection, readEntraRedisSettings } from './entraRedis';
@@ -104,38 +103,22 @@ describe('Entra authentication to Redis (backend.cache.connection.type azure)', 
   let redisUp = false;
   let admin: ReturnType<typeof createClient>;
   const saved = { ...process.env };
-  const federatedToken = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(
-    JSON.stringify({ sub: 'system:serviceaccount:idp-portal:idp-portal' }),
-  ).toString('base64url')}.c2lnbmF0dXJl`;
   const fakes: FakeWorkloadIdentity[] = [];
+  let untrust = () => {};
 
   /** Entra ID's token endpoint for the pod's workload identity, as the webhook sets it up. */
   async function workloadIdentity(expiresIn: number) {
     const entra = await FakeWorkloadIdentity.start({
       tenantId: TENANT_ID,
       clientId: CLIENT_ID,
-      assertion: federatedToken,
+      assertion: SERVICE_ACCOUNT_TOKEN,
       resources: ['https://redis.azure.com'],
       objectId: OBJECT_ID,
       expiresIn,
     });
     fakes.push(entra);
-    // @azure/identity has no CA option here; trust the fake as the pod trusts Entra ID.
-    tls.setDefaultCACertificates([
-      ...tls.getCACertificates('default'),
-      entra.ca,
-    ]);
-    const tokenFile = path.join(
-      fs.mkdtempSync(path.join(os.tmpdir(), 'wi-')),
-      'azure-identity-token',
-    );
-    fs.writeFileSync(tokenFile, federatedToken);
-    Object.assign(process.env, {
-      AZURE_CLIENT_ID: CLIENT_ID,
-      AZURE_TENANT_ID: TENANT_ID,
-      AZURE_FEDERATED_TOKEN_FILE: tokenFile,
-      AZURE_AUTHORITY_HOST: entra.url,
-    });
+    untrust = entra.trustInThisProcess();
+    Object.assign(process.env, entra.podEnvironment());
     return entra;
   }
 
@@ -166,7 +149,7 @@ describe('Entra authentication to Redis (backend.cache.connection.type azure)', 
   });
   afterEach(async () => {
     process.env = { ...saved };
-    tls.setDefaultCACertificates(tls.getCACertificates('bundled'));
+    untrust();
     await Promise.all(fakes.splice(0).map(f => f.close()));
   });
   afterAll(async () => {

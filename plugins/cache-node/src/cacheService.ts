@@ -67,7 +67,7 @@ export class EntraRedisCacheManager {
 
   private constructor(
     private readonly connection: EntraRedisConnection,
-    private readonly defaultTtl: number | undefined,
+    private readonly defaultTtl: number | HumanDuration | undefined,
     private readonly logger: LoggerService,
   ) {
     connection.onReplace(client => {
@@ -82,14 +82,13 @@ export class EntraRedisCacheManager {
     const settings = readEntraRedisSettings(config);
     if (!settings)
       throw new Error('backend.cache.connection is not type azure');
-    const ttl = config.getOptional('backend.cache.defaultTtl') as
-      | number
-      | HumanDuration
-      | undefined;
     const connection = await EntraRedisConnection.connect(settings, deps);
     return new EntraRedisCacheManager(
       connection,
-      ttl !== undefined ? ttlToMilliseconds(ttl) : undefined,
+      config.getOptional('backend.cache.defaultTtl') as
+        | number
+        | HumanDuration
+        | undefined,
       deps.logger,
     );
   }

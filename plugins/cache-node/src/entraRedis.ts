@@ -126,20 +126,23 @@ export async function connectWithToken(
     failure ??= error;
   };
   client.on('error', onError);
+  let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
       client.connect(),
-      new Promise((_, reject) =>
-        setTimeout(
+      new Promise((_, reject) => {
+        timer = setTimeout(
           () => reject(failure ?? new Error('timed out')),
           options.connectTimeoutMs ?? 10_000,
-        ).unref(),
-      ),
+        );
+      }),
     ]);
     await client.ping();
   } catch (error) {
     await client.disconnect().catch(() => {});
     throw failure ?? error;
+  } finally {
+    clearTimeout(timer);
   }
   client.off('error', onError);
   return { client, token, user };
@@ -180,7 +183,7 @@ export class EntraRedisConnection {
     );
     connection.watch(client);
     deps.logger.info(
-      `Signed in to Redis at ${redact(
+      `Signed in to Redis at ${redactUrl(
         settings.url,
       )} as ${user} with an Entra token`,
     );
@@ -222,7 +225,7 @@ export class EntraRedisConnection {
 
   private watch(client: RedisClient) {
     client.on('error', error =>
-      this.logger.warn(`Redis at ${redact(this.settings.url)}: ${error}`),
+      this.logger.warn(`Redis at ${redactUrl(this.settings.url)}: ${error}`),
     );
   }
 
@@ -241,7 +244,7 @@ export class EntraRedisConnection {
           Math.max(1_000, (token.expiresOnTimestamp - Date.now()) / 4),
         );
         this.logger.warn(
-          `Could not renew the Entra token for Redis at ${redact(
+          `Could not renew the Entra token for Redis at ${redactUrl(
             this.settings.url,
           )} (${error}); trying again in ${Math.round(retryIn / 1000)} s`,
         );
@@ -252,6 +255,7 @@ export class EntraRedisConnection {
   }
 }
 
-function redact(url: string): string {
+/** A Redis URL with any credentials in it hidden, for messages. */
+export function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
 }

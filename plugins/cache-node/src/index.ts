@@ -15,5 +15,6 @@ export {
   entraCredentialFor,
   objectIdOf,
   readEntraRedisSettings,
+  redactUrl,
   type EntraRedisSettings,
 } from './entraRedis';

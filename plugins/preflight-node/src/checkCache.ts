@@ -4,12 +4,11 @@ import {
   connectWithToken,
   entraCredentialFor,
   readEntraRedisSettings,
+  redactUrl,
+  type EntraRedisSettings,
 } from '@internal/plugin-cache-node';
+import { isEntraTokenError } from './checkDatabase';
 import { withTimeout } from './timeout';
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
-}
 
 /**
  * Backstage's Redis cache does not fail when Redis does not answer: it logs one error and
@@ -61,7 +60,7 @@ export async function checkCache(config: RootConfigService): Promise<string[]> {
 
 /** Signs in as the cache service will: a token from Entra ID, then AUTH as its object id. */
 async function checkEntraCache(
-  settings: NonNullable<ReturnType<typeof readEntraRedisSettings>>,
+  settings: EntraRedisSettings,
 ): Promise<string[]> {
   const at = `The shared cache (backend.cache.store redis at ${redactUrl(
     settings.url,
@@ -79,11 +78,7 @@ async function checkEntraCache(
   } catch (error) {
     const e = error as { name?: string; code?: string; message?: string };
     const detail = e?.message ?? String(error);
-    if (
-      e?.name === 'CredentialUnavailableError' ||
-      e?.name === 'AuthenticationError' ||
-      e?.name === 'AuthenticationRequiredError'
-    ) {
+    if (isEntraTokenError(error)) {
       return [
         `${at} got no token from Entra ID (${e.name}: ${detail}): check the workload identity (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE from the ServiceAccount's annotations and the pod label azure.workload.identity/use) and its federated credential.`,
       ];

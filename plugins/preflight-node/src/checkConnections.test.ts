@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import tls from 'node:tls';
 import { ConfigReader } from '@backstage/config';
 import { createClient } from '@keyv/redis';
 import { acceptsConnections, startPostgresFront } from '@internal/test-fakes';
-import { FakeWorkloadIdentity } from '@internal/test-fakes/azure';
+import {
+  FakeWorkloadIdentity,
+  SERVICE_ACCOUNT_TOKEN,
+} from '@internal/test-fakes/azure';
 import { checkConnections } from './checkConnections';
 
 const POSTGRES = { host: '127.0.0.1', port: 5432 };
@@ -39,10 +39,9 @@ describe('checkConnections', () => {
   describe('Entra authentication to PostgreSQL (connection.type azure)', () => {
     let entra: FakeWorkloadIdentity;
     let tokenFile: string;
+    let untrust: () => void;
     const saved = { ...process.env };
-    const federatedToken = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(
-      JSON.stringify({ sub: 'system:serviceaccount:idp-portal:idp-portal' }),
-    ).toString('base64url')}.c2lnbmF0dXJl`;
+    const federatedToken = SERVICE_ACCOUNT_TOKEN;
 
     beforeAll(async () => {
       entra = await FakeWorkloadIdentity.start({
@@ -52,27 +51,15 @@ describe('checkConnections', () => {
         resources: [OSSRDBMS, 'https://redis.azure.com'],
         objectId: OBJECT_ID,
       });
-      // @azure/identity has no CA option here; trust the fake as the pod trusts Entra ID.
-      tls.setDefaultCACertificates([
-        ...tls.getCACertificates('default'),
-        entra.ca,
-      ]);
-      tokenFile = path.join(
-        fs.mkdtempSync(path.join(os.tmpdir(), 'wi-')),
-        'azure-identity-token',
-      );
-      fs.writeFileSync(tokenFile, federatedToken);
+      untrust = entra.trustInThisProcess();
       // What the workload identity webhook injects into the pod.
-      Object.assign(process.env, {
-        AZURE_CLIENT_ID: CLIENT_ID,
-        AZURE_TENANT_ID: TENANT_ID,
-        AZURE_FEDERATED_TOKEN_FILE: tokenFile,
-        AZURE_AUTHORITY_HOST: entra.url,
-      });
+      const pod = entra.podEnvironment();
+      tokenFile = pod.AZURE_FEDERATED_TOKEN_FILE;
+      Object.assign(process.env, pod);
     });
     afterAll(async () => {
       process.env = saved;
-      tls.setDefaultCACertificates(tls.getCACertificates('bundled'));
+      untrust();
       await entra.close();
     });
 

@@ -39,19 +39,23 @@ export function explainDatabaseError(
       return `${at} cannot be reached (${e.code}: ${detail}): check POSTGRES_HOST and POSTGRES_PORT, and that the network policy lets the pod reach port ${target.port}.`;
     default:
   }
-  if (
-    // @azure/identity's errors: no credential available, or Entra ID refused it.
-    e?.name === 'CredentialUnavailableError' ||
-    e?.name === 'AuthenticationError' ||
-    e?.name === 'AuthenticationRequiredError' ||
-    /Azure access token/.test(detail)
-  ) {
+  if (isEntraTokenError(error) || /Azure access token/.test(detail)) {
     return `No Entra token for ${at} (${e.name}: ${detail}): check the workload identity (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE from the ServiceAccount's annotations and the pod label azure.workload.identity/use) and its federated credential.`;
   }
   if (/self[- ]signed|certificate|SSL|TLS/i.test(detail)) {
     return `${at} failed the TLS handshake (${detail}): check backend.database.connection.ssl.`;
   }
   return `${at} did not accept a connection: ${detail}.`;
+}
+
+/** @azure/identity's errors: no credential available, or Entra ID refused it. */
+export function isEntraTokenError(error: unknown): boolean {
+  const name = (error as { name?: string })?.name;
+  return (
+    name === 'CredentialUnavailableError' ||
+    name === 'AuthenticationError' ||
+    name === 'AuthenticationRequiredError'
+  );
 }
 
 /** Opens one connection the way every plugin will (password or Entra token) and runs SELECT 1. */

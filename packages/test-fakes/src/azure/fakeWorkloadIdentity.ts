@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
 import { generateKeyPair, KeyLike, SignJWT } from 'jose';
 import { selfSignedCertificate } from '../certificates';
 import { openIdConfiguration } from './fakeAzure';
+
+/**
+ * A projected ServiceAccount token as the workload identity webhook mounts it, for the portal's
+ * ServiceAccount: what a fake is told to accept as `assertion`. Its signature is not checked.
+ */
+export const SERVICE_ACCOUNT_TOKEN = `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(
+  JSON.stringify({ sub: 'system:serviceaccount:idp-portal:idp-portal' }),
+).toString('base64url')}.c2lnbmF0dXJl`;
 
 /** A token request the fake answered, as the client sent it. */
 export type WorkloadIdentityGrant = {
@@ -74,6 +86,42 @@ export class FakeWorkloadIdentity {
   /** The value for AZURE_AUTHORITY_HOST. */
   get url(): string {
     return `https://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  /**
+   * What the workload identity webhook gives a pod of this identity: the variables
+   * @azure/identity reads, and the federated token file (with the accepted assertion, in a new
+   * temporary folder) that AZURE_FEDERATED_TOKEN_FILE names.
+   */
+  podEnvironment(): {
+    AZURE_CLIENT_ID: string;
+    AZURE_TENANT_ID: string;
+    AZURE_FEDERATED_TOKEN_FILE: string;
+    AZURE_AUTHORITY_HOST: string;
+  } {
+    const file = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'wi-')),
+      'azure-identity-token',
+    );
+    fs.writeFileSync(file, this.options.assertion);
+    return {
+      AZURE_CLIENT_ID: this.options.clientId,
+      AZURE_TENANT_ID: this.options.tenantId,
+      AZURE_FEDERATED_TOKEN_FILE: file,
+      AZURE_AUTHORITY_HOST: this.url,
+    };
+  }
+
+  /**
+   * Makes this process trust the fake's certificate, as a pod trusts Entra ID (@azure/identity
+   * has no CA option for it); returns the undo.
+   */
+  trustInThisProcess(): () => void {
+    tls.setDefaultCACertificates([
+      ...tls.getCACertificates('default'),
+      this.ca,
+    ]);
+    return () => tls.setDefaultCACertificates(tls.getCACertificates('bundled'));
   }
 
   /** Access tokens issued so far. */

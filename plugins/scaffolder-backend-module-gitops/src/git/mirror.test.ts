@@ -6,10 +6,9 @@ import {
   pushAuth,
   startGitServer,
 } from '@internal/test-fakes/git';
+import { startHttpProxy } from '@internal/test-fakes';
 import { execFile } from 'child_process';
 import fs from 'fs';
-import http from 'http';
-import type { AddressInfo } from 'net';
 import path from 'path';
 import { promisify } from 'util';
 import { BranchMirror } from './mirror';
@@ -186,29 +185,14 @@ describe('BranchMirror', () => {
   it('sends its credentials with the first request of every fetch and push, never taking a 401 first', async () => {
     // A proxy in front of the host that notes which requests came without credentials.
     const anonymous: string[] = [];
-    const target = new URL(server.baseUrl);
-    const proxy = http.createServer((req, res) => {
-      if (!req.headers.authorization)
-        anonymous.push(`${req.method} ${req.url}`);
-      const upstream = http.request(
-        {
-          host: target.hostname,
-          port: target.port,
-          path: req.url,
-          method: req.method,
-          headers: req.headers,
-        },
-        up => {
-          res.writeHead(up.statusCode!, up.headers);
-          up.pipe(res);
-        },
-      );
-      req.pipe(upstream);
+    const proxy = await startHttpProxy({
+      target: server.baseUrl,
+      onRequest: req => {
+        if (!req.headers.authorization) anonymous.push(`${req.method} ${req.url}`);
+      },
     });
-    await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = proxy.address() as AddressInfo;
-      const url = server.gitopsUrl.replace(target.host, `127.0.0.1:${port}`);
+      const url = server.gitopsUrl.replace(new URL(server.baseUrl).origin, proxy.url);
       const mirror = BranchMirror.of(url, 'main');
       const head = await mirror.head(pushAuth());
       const { tree } = await head.applyChanges(
@@ -225,7 +209,7 @@ describe('BranchMirror', () => {
       expect(await headOf(server.gitopsUrl)).toBe(next.commit);
       expect(anonymous).toEqual([]);
     } finally {
-      await new Promise(resolve => proxy.close(resolve));
+      await proxy.close();
     }
   });
 });

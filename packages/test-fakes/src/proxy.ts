@@ -1,18 +1,19 @@
-import http from 'http';
-import type { AddressInfo } from 'net';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 /**
- * An HTTP proxy on 127.0.0.1 in front of `target` that holds each request whose path matches
- * `slow` for `delayMs` before passing it on. A step that is quicker than a test can react to
- * it (a kill right after the step before it) is then still running when the test acts.
+ * An HTTP proxy on 127.0.0.1 in front of `target`, for seeing what a client sends and for
+ * slowing it down: `onRequest` sees each request first, and a request is held `holdMs(req)`
+ * milliseconds before it is passed on.
  */
-export async function startDelayingProxy(options: {
+export async function startHttpProxy(options: {
   target: string;
-  slow: RegExp;
-  delayMs: number;
+  onRequest?: (req: http.IncomingMessage) => void;
+  holdMs?: (req: http.IncomingMessage) => number;
 }) {
   const target = new URL(options.target);
   const server = http.createServer((req, res) => {
+    options.onRequest?.(req);
     const forward = () => {
       const upstream = http.request(
         {
@@ -30,11 +31,13 @@ export async function startDelayingProxy(options: {
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     };
-    if (options.slow.test(req.url ?? '')) setTimeout(forward, options.delayMs);
+    const hold = options.holdMs?.(req) ?? 0;
+    if (hold > 0) setTimeout(forward, hold);
     else forward();
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   return {
+    /** `http://127.0.0.1:<port>`: the target's paths work under it. */
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => new Promise<void>(resolve => server.close(() => resolve())),
   };
