@@ -136,6 +136,15 @@ describe('gitops:resource:publish against a real Git host', () => {
     expect(await headOf(server.gitopsUrl)).toBe(head);
   });
 
+  it('refuses a re-run with another size, naming the file it would overwrite, with the GitOps head unchanged', async () => {
+    const head = await headOf(server.gitopsUrl);
+    const bigger = context({ ...input, resource: { ...input.resource, size: 'small' } }, 'task-r4');
+    await expect(attach.handler(bigger)).rejects.toThrow(
+      /^apps\/ledger-api\/overlays\/dev\/resources\/database-ledger-db\.yaml, .* already hold other content than this request writes/,
+    );
+    expect(await headOf(server.gitopsUrl)).toBe(head);
+  });
+
   it('reads the catalog with the credentials of the user who started the task', async () => {
     const spy = jest.spyOn(catalog, 'getEntityByRef');
     try {

@@ -118,6 +118,16 @@ describe('gitops:service:publish against a real Git host', () => {
     expect(await headOf(server.gitopsUrl)).toBe(out.commitSha);
   });
 
+  it('refuses a re-run with other values by its owner, naming the files, before any side effect', async () => {
+    const { publish, check } = actions(server.gitopsUrl);
+    const head = await headOf(server.gitopsUrl);
+    const input = { name: 'payments-api', owner: 'group:default/payments-team', port: 9090 };
+    const conflict = /^apps\/payments-api\/base\/deployment\.yaml, .* already hold other content than this request writes/;
+    await expect(check.handler(context(input))).rejects.toThrow(conflict);
+    await expect(publish.handler(context(input))).rejects.toThrow(conflict);
+    expect(await headOf(server.gitopsUrl)).toBe(head);
+  });
+
   it('refuses a name another team already uses, before any side effect', async () => {
     const { publish, check } = actions(server.gitopsUrl);
     const head = await headOf(server.gitopsUrl);
@@ -228,12 +238,18 @@ describe('gitops:service:publish against a real Git host', () => {
   });
 
   it('runs its examples', async () => {
-    const { publish } = actions(server.gitopsUrl);
-    for (const example of examples) {
-      const step = yaml.parse(example.example).steps[0];
-      const ctx = context(step.input, `example-${step.input.name}`);
-      await publish.handler(ctx);
-      expect(outputs(ctx).commitSha).toMatch(/^[0-9a-f]{40}$/);
+    // A repository of their own: the tests above made a payments-api with other values.
+    const fresh = await startGitServer(gitHostPlugin);
+    try {
+      const { publish } = actions(fresh.gitopsUrl);
+      for (const example of examples) {
+        const step = yaml.parse(example.example).steps[0];
+        const ctx = context(step.input, `example-${step.input.name}`);
+        await publish.handler(ctx);
+        expect(outputs(ctx).commitSha).toMatch(/^[0-9a-f]{40}$/);
+      }
+    } finally {
+      await fresh.stop();
     }
   });
 });

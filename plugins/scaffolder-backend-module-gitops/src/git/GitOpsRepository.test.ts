@@ -88,6 +88,68 @@ describe('commitAndPush', () => {
     }
   });
 
+  it('fails a real conflict, naming the file, when another replica wrote it with other content', async () => {
+    const head = await headOf(server.gitopsUrl);
+    let raced = false;
+    const other = async () => {
+      if (raced) return;
+      raced = true;
+      await commitAndPush(
+        options({ message: 'theirs', queue: false, change: async () => new Map([['apps/shared.yaml', 'theirs\n']]) }),
+      );
+    };
+    await expect(
+      commitAndPush(
+        options({
+          message: 'ours',
+          change: async () => {
+            await other();
+            return new Map([
+              ['apps/ours-c.yaml', 'ours\n'],
+              ['apps/shared.yaml', 'ours\n'],
+            ]);
+          },
+        }),
+      ),
+    ).rejects.toThrow(/^apps\/shared\.yaml in .* already holds other content .* Nothing was committed/);
+    const repo = await cloneRepo(server.gitopsUrl);
+    try {
+      // Theirs landed, ours left no trace.
+      expect(repo.log[1].oid).toBe(head);
+      expect(await repo.read('apps/shared.yaml')).toBe('theirs\n');
+      expect(repo.exists('apps/ours-c.yaml')).toBe(false);
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
+  it('rebuilds a file it read on the other push instead of calling it a conflict', async () => {
+    await commitAndPush(options({ message: 'list', change: async () => new Map([['apps/list.yaml', 'a\n']]) }));
+    let raced = false;
+    const result = await commitAndPush(
+      options({
+        message: 'append b',
+        change: async read => {
+          const list = (await read('apps/list.yaml')) ?? '';
+          if (!raced) {
+            raced = true;
+            await commitAndPush(
+              options({ message: 'append c', queue: false, change: async r => new Map([['apps/list.yaml', `${await r('apps/list.yaml')}c\n`]]) }),
+            );
+          }
+          return new Map([['apps/list.yaml', `${list}b\n`]]);
+        },
+      }),
+    );
+    expect(result.attempts).toBe(2);
+    const repo = await cloneRepo(server.gitopsUrl);
+    try {
+      expect(await repo.read('apps/list.yaml')).toBe('a\nc\nb\n');
+    } finally {
+      await repo.cleanup();
+    }
+  });
+
   it('commits nothing when the tree already matches', async () => {
     const head = await headOf(server.gitopsUrl);
     const result = await commitAndPush(
@@ -193,7 +255,11 @@ describe('the mirror commits build on', () => {
       author: who,
       committer: who,
       message,
-      change: async () => new Map(Object.entries(files)),
+      // Reads what it rewrites, as a change that merges does: so it may replace other content.
+      change: async read => {
+        for (const p of Object.keys(files)) await read(p);
+        return new Map(Object.entries(files));
+      },
       logger: mockServices.logger.mock(),
       auth: pushAuth(),
     });

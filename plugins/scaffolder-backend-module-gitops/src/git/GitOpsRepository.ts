@@ -27,9 +27,11 @@ export type CommitOptions = {
   /**
    * Computes the change from the current tree. Runs again on every attempt, so
    * a retry after a concurrent push builds on what that push committed. Throwing
-   * here aborts before anything is written.
+   * here aborts before anything is written. A file written without being `read` must be absent
+   * or hold the same content already (see refuseBlindOverwrites); `peek` reads without that
+   * licence, for a change that only reports what was there.
    */
-  change: (read: TreeReader, filesUnder: FolderLister) => Promise<FileChanges>;
+  change: (read: TreeReader, filesUnder: FolderLister, peek: TreeReader) => Promise<FileChanges>;
   /** The message, when it depends on what `change` found; `message` otherwise. */
   messageOf?: () => string;
   /** Remote branch to push to, when not `branch` (a pull request's head). */
@@ -97,6 +99,33 @@ function isRejectedAsStale(error: any): boolean {
   return (
     error?.code === 'GitPushError' &&
     /lock|fetch first|non-fast-forward|stale|failed to update ref/i.test(String(error?.message))
+  );
+}
+
+/**
+ * A change may rewrite a file it read (it merged what was there) or write one that is absent
+ * or already holds the same content. A file it writes without reading, which now holds
+ * something else, was written by another request or by hand: overwriting it would lose that,
+ * and retrying cannot help, so it is a real conflict.
+ */
+async function refuseBlindOverwrites(
+  changes: FileChanges,
+  read: Set<string>,
+  current: TreeReader,
+  repoUrl: string,
+) {
+  const clashes: string[] = [];
+  for (const [p, content] of changes) {
+    if (content === null || read.has(p)) continue;
+    const there = await current(p);
+    if (there !== undefined && there !== content) clashes.push(p);
+  }
+  if (clashes.length === 0) return;
+  const many = clashes.length > 1;
+  const files =
+    clashes.length > 3 ? `${clashes.slice(0, 3).join(', ')} and ${clashes.length - 3} more` : clashes.join(', ');
+  throw new ConflictError(
+    `${files} in ${repoUrl} already ${many ? 'hold' : 'holds'} other content than this request writes, from another change. Nothing was committed: compare ${many ? 'them' : 'it'} with your request, and choose another name or change ${many ? 'those files' : 'that file'} by pull request.`,
   );
 }
 
@@ -184,7 +213,13 @@ async function commitBatch(batch: CommitOptions[]): Promise<Array<CommitResult |
     for (const opts of batch) {
       try {
         opts.signal?.throwIfAborted();
-        const changes = await opts.change(tip.read, tip.list);
+        const read = tip.read;
+        const seen = new Set<string>();
+        const changes = await opts.change(async p => {
+          seen.add(p);
+          return read(p);
+        }, tip.list, read);
+        await refuseBlindOverwrites(changes, seen, read, first.repoUrl);
         const { tree, changed } = await tip.applyChanges(changes);
         if (changed.length === 0 || opts.push === false) {
           outcomes.push({ changed: changed.length > 0, sha: tip.commit ?? '', attempts: attempt, paths: changed });

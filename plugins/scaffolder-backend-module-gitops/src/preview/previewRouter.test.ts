@@ -109,7 +109,7 @@ describe('the review preview, against a real Git host', () => {
     );
   });
 
-  it('marks the files already committed exactly so as unchanged', async () => {
+  it('marks the files already committed exactly so as unchanged, and says which the request would overwrite', async () => {
     const publish = createServicePublishAction(deps);
     await publish.handler(
       createMockActionContext({
@@ -122,9 +122,11 @@ describe('the review preview, against a real Git host', () => {
       await preview({ ...shop, name: 'ledger' })
     ).json();
     expect(body.files.map(f => f.change)).toEqual(body.files.map(() => 'unchanged'));
-    const port: ServicePreview = await (await preview({ ...shop, name: 'ledger', port: 9090 })).json();
-    expect(port.files.filter(f => f.change === 'modified').map(f => f.path)).toContain(
-      'apps/ledger/base/deployment.yaml',
+    // The publish step would refuse to overwrite them, so the review says so first.
+    const port = await preview({ ...shop, name: 'ledger', port: 9090 });
+    expect(port.status).toBe(409);
+    expect((await port.json()).error.message).toMatch(
+      /^apps\/ledger\/base\/deployment\.yaml in .* already holds other content than this request writes/,
     );
   });
 

@@ -53,8 +53,8 @@ export async function createPreviewRouter(
       message: 'review',
       push: false,
       logger: deps.logger,
-      change: async read => {
-        for (const f of files) existing.set(f.path, await read(f.path));
+      change: async (read, _filesUnder, peek) => {
+        for (const f of files) existing.set(f.path, await peek(f.path));
         return planServiceChange(request, files, read);
       },
     });
