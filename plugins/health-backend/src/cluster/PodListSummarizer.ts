@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import {
   POD_LIST_THREAD_MODULE,
   PodListRequest,
+  runPodListThread,
   ThreadMessage,
   ThreadReply,
 } from './podListThread';
@@ -45,9 +46,11 @@ type Thread = {
 
 // The thread loads the typed module of its program; the transform in the process's execArgv,
 // which the thread inherits, compiles it in development as it does the rest of the backend.
+// The program is named through its import: the build drops an export nothing imports, and
+// the thread's require names it only in a string.
 const THREAD_BOOTSTRAP = `require(${JSON.stringify(
   POD_LIST_THREAD_MODULE,
-)}).runPodListThread(require('node:worker_threads').parentPort);`;
+)}).${runPodListThread.name}(require('node:worker_threads').parentPort);`;
 
 /**
  * Turns the JSON of a PodList into a PodSummary. A list of 1,000 pods is about 650 KB of JSON;
