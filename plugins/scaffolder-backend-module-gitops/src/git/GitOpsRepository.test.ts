@@ -2,9 +2,9 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { gitHostPlugin } from '@internal/plugin-git-host-backend';
 import { cloneRepo, commitFiles, headOf, startGitServer, pushAuth } from '@internal/test-fakes/git';
 import fs from 'fs';
-import os from 'os';
 import path from 'path';
 import { commitAndPush, CommitOptions } from './GitOpsRepository';
+import { MIRRORS_ROOT } from './mirror';
 
 // Real Git pushes over HTTP: slower than Jest's 5 s on 2 busy cores.
 jest.setTimeout(30_000);
@@ -293,7 +293,7 @@ describe('the mirror commits build on', () => {
   });
 
   it('starts again from a fresh copy when its own folder is gone', async () => {
-    const mirrors = path.join(os.tmpdir(), 'gitops-mirrors');
+    const mirrors = MIRRORS_ROOT;
     for (const own of fs.readdirSync(mirrors).filter(d => d.startsWith(`${process.pid}-`))) {
       for (const branch of fs.readdirSync(path.join(mirrors, own))) {
         fs.rmSync(path.join(mirrors, own, branch), { recursive: true, force: true });

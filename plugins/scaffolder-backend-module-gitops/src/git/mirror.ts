@@ -98,17 +98,25 @@ class ObjectMemo {
 // isomorphic-git has no gc to fold them together.
 const FETCHES_BEFORE_RECLONE = 200;
 
-const root = path.join(os.tmpdir(), 'gitops-mirrors');
+// One folder per user: a shared temp folder may hold another user's, which this one can
+// neither write in nor clean up (the image runs as uid 1000; a developer's shell as another).
+/** The folder that holds each process's folder of mirrors. */
+export const MIRRORS_ROOT = path.join(os.tmpdir(), `gitops-mirrors-${os.userInfo().uid}`);
+const root = MIRRORS_ROOT;
 let ownRoot: string | undefined;
 
 /** This process's folder of mirrors; folders of processes that are gone are removed. */
 function mirrorsRoot(): string {
   if (ownRoot) return ownRoot;
-  fs.mkdirSync(root, { recursive: true });
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
   for (const name of fs.readdirSync(root)) {
     const pid = Number(name.split('-')[0]);
     if (pid && pid !== process.pid && !isAlive(pid)) {
-      fs.rmSync(path.join(root, name), { recursive: true, force: true });
+      try {
+        fs.rmSync(path.join(root, name), { recursive: true, force: true });
+      } catch {
+        // Cleaning up after a process that is gone is a courtesy; the mirror does not need it.
+      }
     }
   }
   ownRoot = fs.mkdtempSync(path.join(root, `${process.pid}-`));
