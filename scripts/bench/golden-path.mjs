@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { assertPortFree, base, dropDatabases, guestToken, percentile as pct, sleep, startBackend, until } from './lib.mjs';
+import { assertPortFree, base, dropDatabases, FORGE, guestToken, percentile as pct, sleep, startBackend, startForge, until } from './lib.mjs';
 
 const iterations = Number(process.argv[2] ?? 20);
 const concurrent = Number(process.argv[3] ?? 20);
@@ -34,10 +34,18 @@ const postgres = process.env.BENCH_POSTGRES_PREFIX
       }),
     }
   : {};
-const stopBackend = startBackend(
-  ['--config', '../../app-config.yaml', '--config', '../../scripts/bench/app-config.bench.yaml'],
-  { APP_CONFIG_gitHost_root: gitRoot, ...postgres },
-);
+// BENCH_GIT_HOST=process runs the Git host in a process of its own, as GitHub or Azure DevOps
+// is to a deployed portal, on the same cores; by default the portal serves it, as in
+// development, and every Git request it serves forks the portal's process.
+const ownGitHost = process.env.BENCH_GIT_HOST === 'process';
+const stopForge = ownGitHost ? startForge(gitRoot) : () => {};
+const configs = [
+  '--config', '../../app-config.yaml',
+  '--config', '../../scripts/bench/app-config.bench.yaml',
+  ...(ownGitHost ? ['--config', '../../scripts/bench/app-config.bench-forge.yaml'] : []),
+];
+if (ownGitHost) await until('the Git host', async () => (await fetch(`${FORGE}/api/git-host/gitops.git/info/refs?service=git-upload-pack`)).ok);
+const stopBackend = startBackend(configs, { APP_CONFIG_gitHost_root: gitRoot, ...postgres });
 const replicas = Number(process.env.BENCH_REPLICAS ?? 1);
 if (replicas > 1 && !process.env.BENCH_POSTGRES_PREFIX) {
   throw new Error('BENCH_REPLICAS needs BENCH_POSTGRES_PREFIX: replicas share one PostgreSQL');
@@ -45,6 +53,7 @@ if (replicas > 1 && !process.env.BENCH_POSTGRES_PREFIX) {
 const stopReplicas = [];
 const stop = () => {
   stopBackend();
+  stopForge();
   stopReplicas.forEach(stopReplica => stopReplica());
   fs.rmSync(gitRoot, { recursive: true, force: true });
 };
@@ -57,7 +66,7 @@ const bases = Array.from({ length: replicas }, (_, i) => `http://localhost:${700
 // creating the same tables, as a Deployment's rollout never lets them.
 stopReplicas.push(...bases.slice(1).map(url =>
   startBackend(
-    ['--config', '../../app-config.yaml', '--config', '../../scripts/bench/app-config.bench.yaml'],
+    configs,
     {
       APP_CONFIG_gitHost_root: gitRoot,
       ...postgres,
@@ -193,7 +202,9 @@ for (let i = 0; i < iterations; i++) {
   paths.push(await run('nodejs-service', golden(i)));
 }
 
-console.log(`iterations: ${iterations} of each, sequential, ${os.cpus().length} cores`);
+console.log(
+  `iterations: ${iterations} of each, sequential, ${os.cpus().length} cores, ${process.env.BENCH_IMAGE ? 'built backend (BENCH_IMAGE)' : 'development server'}, Git host ${ownGitHost ? 'in its own process' : 'embedded in the portal'}`,
+);
 console.log(`trivial fetch:template task   p50 ${fmt(pct(trivial, 50))}  p95 ${fmt(pct(trivial, 95))}`);
 console.log(`nodejs-service golden path    p50 ${fmt(pct(paths, 50))}  p95 ${fmt(pct(paths, 95))}`);
 for (const [step, times] of steps) {

@@ -33,10 +33,29 @@ export async function assertPortFree(url = base) {
 }
 
 /** Starts the backend in its own process group; the returned function stops it. */
+/** The assembled image's application folder, when BENCH_IMAGE names one. */
+function imageApp() {
+  const out = process.env.BENCH_IMAGE;
+  if (!out) return undefined;
+  const { workdir } = JSON.parse(fs.readFileSync(path.join(out, 'image.json'), 'utf8'));
+  return path.join(out, 'image', workdir);
+}
+
+// The image runs in production mode, where the guest sign-in the benchmarks use is off
+// unless allowed.
+const IMAGE_ENV = {
+  NODE_ENV: 'production',
+  APP_CONFIG_auth_providers_guest_dangerouslyAllowOutsideDevelopment: 'true',
+};
+
 export function startBackend(args, env) {
-  const backend = spawn('yarn', ['backstage-cli', 'package', 'start', ...args], {
+  // BENCH_IMAGE=<out of scripts/image/assemble.mjs>: the built backend as the image holds it,
+  // in production mode, instead of the development server. It runs from this checkout's
+  // packages/backend, so the benchmark's config and its relative paths stay the same.
+  const image = imageApp();
+  const backend = spawn(image ? process.execPath : 'yarn', image ? [path.join(image, 'packages/backend'), ...args] : ['backstage-cli', 'package', 'start', ...args], {
     cwd: path.join(root, 'packages/backend'),
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, LOG_LEVEL: 'warn', ...(image ? IMAGE_ENV : {}), ...env },
     detached: true,
     // BENCH_LOG=<file> keeps the backends' output, to see why a run went wrong.
     stdio: process.env.BENCH_LOG ? ['ignore', fs.openSync(process.env.BENCH_LOG, 'a'), fs.openSync(process.env.BENCH_LOG, 'a')] : 'ignore',
@@ -45,6 +64,31 @@ export function startBackend(args, env) {
     try {
       // BENCH_KILL_SIGNAL=SIGINT lets a backend run with --cpu-prof write its profile.
       process.kill(-backend.pid, process.env.BENCH_KILL_SIGNAL ?? 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+}
+
+export const FORGE = 'http://localhost:7047';
+
+/** The Git host alone in a backend of its own (scripts/bench/forge.cjs), serving `gitRoot`. */
+export function startForge(gitRoot) {
+  const image = imageApp();
+  const transform = image ? [] : ['--require', '@backstage/cli-node/config/nodeTransform.cjs'];
+  const forge = spawn(
+    process.execPath,
+    [...transform, path.join(root, 'scripts/bench/forge.cjs'), '--config', path.join(root, 'scripts/bench/app-config.forge.yaml')],
+    {
+      cwd: image ?? root,
+      env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_CONFIG_gitHost_root: gitRoot },
+      detached: true,
+      stdio: process.env.BENCH_LOG ? ['ignore', fs.openSync(process.env.BENCH_LOG, 'a'), fs.openSync(process.env.BENCH_LOG, 'a')] : 'ignore',
+    },
+  );
+  return () => {
+    try {
+      process.kill(-forge.pid, 'SIGKILL');
     } catch {
       // already gone
     }
