@@ -646,8 +646,11 @@ describe('platform/portal', () => {
         'AZURE_FEDERATED_TOKEN_FILE',
       ];
       for (const name of fromWebhook) expect(set.has(name)).toBe(false);
-      // Unset selects password authentication to PostgreSQL and Redis (docs/production.md).
-      const optional = ['POSTGRES_CONNECTION_TYPE', 'REDIS_CONNECTION_TYPE'];
+      // Entra authentication to PostgreSQL and Redis reads no password (docs/production.md).
+      expect(env_('POSTGRES_CONNECTION_TYPE').value).toBe('azure');
+      expect(env_('REDIS_CONNECTION_TYPE').value).toBe('azure');
+      const optional = ['POSTGRES_PASSWORD', 'REDIS_PASSWORD'];
+      for (const name of optional) expect([name, env_(name)]).toEqual([name, undefined]);
       const needed = [...new Set(configVariables(productionConfig))].sort();
       expect(needed.length).toBeGreaterThanOrEqual(10);
       expect(
@@ -665,6 +668,21 @@ describe('platform/portal', () => {
       );
     });
 
+    it('signs in to its PostgreSQL server as its managed identity, the Entra administrator', () => {
+      expect(database.spec.entraAdministrator).toMatchObject({
+        principalName: env_('POSTGRES_USER').value,
+        principalType: 'ServicePrincipal',
+      });
+      // The tenant of the identity is the one the workload identity webhook names.
+      const serviceAccount = one(objects, 'ServiceAccount');
+      expect(database.spec.entraAdministrator.tenantId).toBe(
+        serviceAccount.metadata.annotations['azure.workload.identity/tenant-id'],
+      );
+      const { connection } = productionConfig.backend.database;
+      expect(connection.type).toBe('${POSTGRES_CONNECTION_TYPE}');
+      expect(connection.tokenCredential).toEqual({ clientId: '${AZURE_CLIENT_ID}' });
+    });
+
     it('asks for its PostgreSQL server as our own Crossplane Database, before the Deployment', () => {
       expect(database.apiVersion).toBe(CROSSPLANE_API_VERSION);
       expect(database.kind).toBe(databaseXrd.spec.names.kind);
@@ -678,7 +696,7 @@ describe('platform/portal', () => {
       ).toEqual(expect.arrayContaining(['Prune=false', 'Delete=false']));
     });
 
-    it('caches in its own Redis, our Crossplane Cache, whose connection Secret gives Backstage the URL and password', () => {
+    it('caches in its own Redis, our Crossplane Cache, whose connection Secret gives Backstage the URL, signing in as its managed identity', () => {
       expect(cache.apiVersion).toBe(CROSSPLANE_API_VERSION);
       expect(cache.kind).toBe(cacheXrd.spec.names.kind);
       const wave = (o: Obj) =>
@@ -695,18 +713,21 @@ describe('platform/portal', () => {
         'port',
       ]);
 
-      // The Secret as the Composition writes it, with a key as Azure makes them (base64,
-      // so sometimes with a "/"), then the configuration as Backstage reads it in the pod.
+      // The Secret as the Composition writes it, then the configuration as Backstage reads it
+      // in the pod: Entra sign-in, no key, as the identity the Cache gave an access policy.
       const secret: Record<string, string | undefined> = {
         ...cacheSecret,
         host: 'redis-3f9a1c2b-idp-portal-cache.redis.cache.windows.net',
         password: 'Zm9v/YmFy+YmF6cXV4=',
       };
-      // The access key mode the overlays use: REDIS_CONNECTION_TYPE and AZURE_CLIENT_ID unset.
-      const unset = ['REDIS_CONNECTION_TYPE', 'AZURE_CLIENT_ID'];
+      expect(cache.spec.entraAuthentication.objectId).toMatch(/^[0-9a-f-]{36}$/);
+      const webhook: Record<string, string> = { AZURE_CLIENT_ID: 'from-the-service-account' };
+      const unset = ['REDIS_PASSWORD'];
       for (const name of unset) expect([name, env_(name)]).toEqual([name, undefined]);
       const fromSecret = (name: string) => {
         if (unset.includes(name)) return undefined;
+        if (name in webhook) return webhook[name];
+        if (env_(name)?.value !== undefined) return env_(name).value;
         const ref = env_(name)?.valueFrom?.secretKeyRef;
         expect([name, ref?.name]).toEqual([
           name,
@@ -724,10 +745,10 @@ describe('platform/portal', () => {
         secret.host,
         secret.port,
       ]);
-      expect(resolved.password ?? decodeURIComponent(url.password)).toBe(
-        secret.password,
-      );
-      expect(resolved.type).toBeUndefined();
+      expect(resolved.password).toBeUndefined();
+      expect(url.password).toBe('');
+      expect(resolved.type).toBe('azure');
+      expect(resolved.tokenCredential).toEqual({ clientId: webhook.AZURE_CLIENT_ID });
       // Azure Cache for Redis drops connections idle for 10 minutes.
       expect(resolved.pingInterval).toBeLessThan(10 * 60 * 1000);
     });
