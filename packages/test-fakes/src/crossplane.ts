@@ -10,14 +10,10 @@ type Json = any;
 
 /** `spec.forProvider.tags[k8s-name]`, `a.b[0].c`, as Crossplane's field paths. */
 export function parseFieldPath(fieldPath: string): Array<string | number> {
-  const segments: Array<string | number> = [];
-  const re = /([^.[\]]+)|\[([^\]]*)\]/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(fieldPath))) {
-    if (m[1] !== undefined) segments.push(m[1]);
-    else segments.push(/^\d+$/.test(m[2]) ? Number(m[2]) : m[2]);
-  }
-  return segments;
+  return [...fieldPath.matchAll(/([^.[\]]+)|\[([^\]]*)\]/g)].map(m => {
+    if (m[1] !== undefined) return m[1];
+    return /^\d+$/.test(m[2]) ? Number(m[2]) : m[2];
+  });
 }
 
 export function getFieldPath(object: Json, fieldPath: string): Json {
@@ -47,7 +43,7 @@ export function setFieldPath(object: Json, fieldPath: string, value: Json): void
 /** Go's fmt for the verbs our Compositions use: %s and %.<n>s. */
 function goFormat(format: string, values: Json[]): string {
   let next = 0;
-  return format.replace(/%(\.(\d+))?([sd%])/g, (verb, _p, precision, kind) => {
+  return format.replace(/%(\.(\d+))?([sd%])/g, (_verb, _p, precision, kind) => {
     if (kind === '%') return '%';
     const value = String(values[next++]);
     return precision === undefined ? value : value.slice(0, Number(precision));

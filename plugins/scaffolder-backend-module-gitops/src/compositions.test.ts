@@ -32,11 +32,11 @@ function xr(kind: string, spec: object) {
 
 describe('the v2 Compositions, rendered', () => {
   it.each([
-    ['database.yaml', 'Database', { size: 'small', connectionSecretName: 'db' }],
-    ['cache.yaml', 'Cache', { size: 'medium', connectionSecretName: 'cache' }],
-    ['queue.yaml', 'Queue', { size: 'small', connectionSecretName: 'queue' }],
-    ['documentdatabase.yaml', 'DocumentDatabase', { size: 'small', connectionSecretName: 'docs' }],
-  ])('%s composes every resource with a kind and no Entra parts by default', (file, kind, spec) => {
+    ['database.yaml', 'Database', { size: 'small', connectionSecretName: 'db' }, 'server', 'authentication'],
+    ['cache.yaml', 'Cache', { size: 'medium', connectionSecretName: 'cache' }, 'redis', 'redisConfiguration'],
+    ['queue.yaml', 'Queue', { size: 'small', connectionSecretName: 'queue' }, undefined, undefined],
+    ['documentdatabase.yaml', 'DocumentDatabase', { size: 'small', connectionSecretName: 'docs' }, undefined, undefined],
+  ])('%s composes every resource with a kind and no Entra parts by default', (file, kind, spec, main, entraField) => {
     const resources = renderComposition(read(`compositions/${file}`), xr(kind, spec));
     for (const r of Object.values(resources)) {
       expect(r.apiVersion).toEqual(expect.any(String));
@@ -44,8 +44,9 @@ describe('the v2 Compositions, rendered', () => {
     }
     expect(Object.keys(resources)).not.toContain('entra-administrator');
     expect(Object.keys(resources)).not.toContain('access-policy');
-    if (kind === 'Database') expect(resources.server.spec.forProvider.authentication).toBeUndefined();
-    if (kind === 'Cache') expect(resources.redis.spec.forProvider.redisConfiguration).toBeUndefined();
+    // The server's or cache's Entra settings stay Azure's defaults (off).
+    const forProvider = main ? resources[main].spec.forProvider : {};
+    expect(entraField ? forProvider[entraField] : undefined).toBeUndefined();
   });
 
   it('makes the named identity the Entra administrator of a Database, password sign-in kept for its administrator login', () => {
