@@ -213,6 +213,12 @@ for (const [step, times] of steps) {
 console.log(`ratio golden/trivial          p50 ${(pct(paths, 50) / pct(trivial, 50)).toFixed(1)}x  p95 ${(pct(paths, 95) / pct(trivial, 95)).toFixed(1)}x`);
 
 console.log(`${concurrent} at once against one GitOps repository, through ${replicas} replica${replicas > 1 ? 's' : ''}:`);
+// The scaffolder's own share: the same burst of a task with one fetch:template step.
+await together(
+  `${concurrent} trivial tasks`,
+  'bench-trivial',
+  Array.from({ length: concurrent }, (_, i) => ({ name: `c${i}` })),
+);
 await together(
   `${concurrent} services`,
   'nodejs-service',
