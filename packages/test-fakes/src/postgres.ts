@@ -96,18 +96,18 @@ export async function startPostgresFront(options: {
           );
           return;
         }
-        const server = net.connect(options.upstream);
-        sockets.add(server);
-        server.on('close', () => {
-          sockets.delete(server);
+        const upstream = net.connect(options.upstream);
+        sockets.add(upstream);
+        upstream.on('close', () => {
+          sockets.delete(upstream);
           client.destroy();
         });
-        server.on('error', () => client.destroy());
-        client.on('close', () => server.destroy());
-        server.write(startup);
-        if (rest.length > 0) server.write(rest);
-        client.pipe(server);
-        server.pipe(client);
+        upstream.on('error', () => client.destroy());
+        client.on('close', () => upstream.destroy());
+        upstream.write(startup);
+        if (rest.length > 0) upstream.write(rest);
+        client.pipe(upstream);
+        upstream.pipe(client);
         return;
       }
     };

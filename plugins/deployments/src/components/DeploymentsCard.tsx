@@ -4,7 +4,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { scaffolderApiRef } from '@backstage/plugin-scaffolder-react';
 import { useSignal } from '@backstage/plugin-signals-react';
-import type { DeploymentRow, PreviewRow } from '@internal/plugin-gitops-common';
+import type { DeploymentRow, PreviewRow, TimelineStage } from '@internal/plugin-gitops-common';
 import { TIMELINE_STAGE_TITLES, timelineChannel } from '@internal/plugin-gitops-common';
 import {
   Box,
@@ -35,6 +35,18 @@ const AGREEMENT: Record<DeploymentRow['agreement'], string> = {
   'rolling-out': 'Rolling out',
   unknown: 'Unknown',
 };
+
+const STAGE_COLOR: Partial<Record<TimelineStage['status'], 'primary' | 'secondary'>> = {
+  done: 'primary',
+  failed: 'secondary',
+};
+
+/** After a stage's title: when it was done, that it failed, or that it is still to come. */
+function stageSuffix(stage: TimelineStage): string {
+  if (stage.status === 'done') return ` ${new Date(stage.at).toLocaleTimeString()}`;
+  if (stage.status === 'failed') return ' failed';
+  return '…';
+}
 
 const short = (sha?: string) => (sha && /^[0-9a-f]{40}$/.test(sha) ? sha.slice(0, 7) : sha ?? '');
 const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '');
@@ -211,8 +223,8 @@ function LastChanges(props: { lastSignal: unknown }) {
                   size="small"
                   aria-label={`${s.stage} ${s.status}`}
                   variant={s.status === 'done' ? 'default' : 'outlined'}
-                  color={s.status === 'failed' ? 'secondary' : s.status === 'done' ? 'primary' : 'default'}
-                  label={`${TIMELINE_STAGE_TITLES[s.stage]}${s.status === 'done' ? ` ${new Date(s.at).toLocaleTimeString()}` : s.status === 'failed' ? ' failed' : '…'}`}
+                  color={STAGE_COLOR[s.status] ?? 'default'}
+                  label={`${TIMELINE_STAGE_TITLES[s.stage]}${stageSuffix(s)}`}
                   title={s.detail}
                   {...(s.link ? { component: 'a', href: s.link, clickable: true } : {})}
                 />

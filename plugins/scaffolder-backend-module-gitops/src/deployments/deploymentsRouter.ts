@@ -151,12 +151,12 @@ export async function readDeployments(
         }
         // Previews of this component: their Applications, and the image of their overlays.
         const previewEnv = settings.previews.environment;
-        const previews: PreviewRow[] = [];
+        const previewRows: PreviewRow[] = [];
         for (const p of await listPreviews(previewEnv, history.read, history.filesUnder)) {
           if (p.service !== component) continue;
           const k = parse((await history.read(previewPaths.file(component, p.preview, 'kustomization.yaml'))) ?? 'null');
           const image = overlayImage(k ?? undefined, component);
-          previews.push({
+          previewRows.push({
             preview: p.preview,
             namespace: p.namespace,
             environment: previewEnv,
@@ -165,7 +165,7 @@ export async function readDeployments(
             ...(image ? { image: image.reference, version: image.version } : {}),
           });
         }
-        return { rows: result, previews };
+        return { rows: result, previews: previewRows };
       },
     );
     const cluster = await clusterAnswer;

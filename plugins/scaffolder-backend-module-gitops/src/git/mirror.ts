@@ -156,107 +156,6 @@ function isAlive(pid: number): boolean {
 }
 
 /**
- * One bare copy of a remote branch per backend process, brought up to date by a fetch before
- * each use. A fresh clone for every commit cost the whole branch each time, and the cost grew
- * with the repository; a fetch brings only what is new. Commits are written straight into the
- * object store from the tree they change, so there is no work tree to check out or clean.
- */
-export class BranchMirror {
-  private static readonly mirrors = new Map<string, BranchMirror>();
-
-  static of(repoUrl: string, branch: string): BranchMirror {
-    const key = `${repoUrl}#${branch}`;
-    let mirror = BranchMirror.mirrors.get(key);
-    if (!mirror) {
-      mirror = new BranchMirror(repoUrl, branch);
-      BranchMirror.mirrors.set(key, mirror);
-    }
-    return mirror;
-  }
-
-  private objects?: ObjectMemo;
-  private fetches = 0;
-  private lock: Promise<unknown> = Promise.resolve();
-  private next?: Promise<MirrorSnapshot>;
-
-  private constructor(readonly repoUrl: string, readonly branch: string) {}
-
-  /** Fetches the branch and returns its head, or undefined when the remote has no such branch. */
-  head(auth?: GitAuth): Promise<MirrorSnapshot> {
-    // Fetches run one after another, as two at once would write the same refs. A caller that
-    // arrives while one waits to start joins it: that fetch still starts after the call.
-    if (this.next) return this.next;
-    const next: Promise<MirrorSnapshot> = this.lock.then(async () => {
-      if (this.next === next) this.next = undefined;
-      try {
-        return await this.fetchHead(auth);
-      } catch (error: any) {
-        // The Git host's own answers stand; anything else may be this copy's fault (a folder
-        // removed under it, a half-written pack), so start once more from nothing.
-        if (isHostAnswer(error)) throw error;
-        this.reset();
-        return this.fetchHead(auth);
-      }
-    });
-    this.next = next;
-    this.lock = next.catch(() => undefined);
-    return next;
-  }
-
-  private async fetchHead(auth?: GitAuth): Promise<MirrorSnapshot> {
-    if (this.fetches >= FETCHES_BEFORE_RECLONE) this.reset();
-    if (!this.objects) {
-      const gitdir = fs.mkdtempSync(path.join(mirrorsRoot(), 'branch-'));
-      await git.init({ fs, gitdir, bare: true, defaultBranch: this.branch });
-      await git.addRemote({ fs, gitdir, remote: 'origin', url: this.repoUrl });
-      this.objects = new ObjectMemo(gitdir);
-    }
-    this.fetches++;
-    const objects = this.objects;
-    const gitdir = objects.dir;
-    try {
-      const result = await git.fetch({
-        fs,
-        http,
-        gitdir,
-        remote: 'origin',
-        ref: this.branch,
-        singleBranch: true,
-        tags: false,
-        ...gitAuthOptions(auth),
-        cache: objects.cache,
-      });
-      // isomorphic-git tells the remote what it has from the local branch of that name only;
-      // without it every fetch would download the whole repository again.
-      if (result.fetchHead) {
-        await git.writeRef({ fs, gitdir, ref: `refs/heads/${this.branch}`, value: result.fetchHead, force: true });
-      }
-      return new MirrorSnapshot(result.fetchHead ?? undefined, objects);
-    } catch (error: any) {
-      // An empty repository, or one without this branch yet: its first commit has no parent.
-      // (A NotFoundError of this copy's own, such as a lost remote, is not that.)
-      if (error?.code === 'NotFoundError' && !(await remoteHasBranch(this.repoUrl, this.branch, auth))) {
-        return new MirrorSnapshot(undefined, objects);
-      }
-      throw error;
-    }
-  }
-
-  /** Starts again from nothing on the next use: after a failure that may have left it half-written. */
-  reset() {
-    const old = this.objects?.dir;
-    // Readers may still be on a commit of the old copy for a moment.
-    if (old)
-      setTimeout(
-        () => fs.rmSync(old, { recursive: true, force: true }),
-        60_000,
-      ).unref();
-    this.objects = undefined;
-    this.fetches = 0;
-  }
-}
-
-/**
  * The branch as one fetch found it: `commit` is its head, undefined for a branch that does not
  * exist yet. Objects never change, so a snapshot stays readable while later fetches run.
  */
@@ -412,3 +311,105 @@ export class MirrorSnapshot {
     return { gitdir: this.objects.dir, cache: this.objects.cache };
   }
 }
+
+/**
+ * One bare copy of a remote branch per backend process, brought up to date by a fetch before
+ * each use. A fresh clone for every commit cost the whole branch each time, and the cost grew
+ * with the repository; a fetch brings only what is new. Commits are written straight into the
+ * object store from the tree they change, so there is no work tree to check out or clean.
+ */
+export class BranchMirror {
+  private static readonly mirrors = new Map<string, BranchMirror>();
+
+  static of(repoUrl: string, branch: string): BranchMirror {
+    const key = `${repoUrl}#${branch}`;
+    let mirror = BranchMirror.mirrors.get(key);
+    if (!mirror) {
+      mirror = new BranchMirror(repoUrl, branch);
+      BranchMirror.mirrors.set(key, mirror);
+    }
+    return mirror;
+  }
+
+  private objects?: ObjectMemo;
+  private fetches = 0;
+  private lock: Promise<unknown> = Promise.resolve();
+  private next?: Promise<MirrorSnapshot>;
+
+  private constructor(readonly repoUrl: string, readonly branch: string) {}
+
+  /** Fetches the branch and returns its head, or undefined when the remote has no such branch. */
+  head(auth?: GitAuth): Promise<MirrorSnapshot> {
+    // Fetches run one after another, as two at once would write the same refs. A caller that
+    // arrives while one waits to start joins it: that fetch still starts after the call.
+    if (this.next) return this.next;
+    const next: Promise<MirrorSnapshot> = this.lock.then(async () => {
+      if (this.next === next) this.next = undefined;
+      try {
+        return await this.fetchHead(auth);
+      } catch (error: any) {
+        // The Git host's own answers stand; anything else may be this copy's fault (a folder
+        // removed under it, a half-written pack), so start once more from nothing.
+        if (isHostAnswer(error)) throw error;
+        this.reset();
+        return this.fetchHead(auth);
+      }
+    });
+    this.next = next;
+    this.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  private async fetchHead(auth?: GitAuth): Promise<MirrorSnapshot> {
+    if (this.fetches >= FETCHES_BEFORE_RECLONE) this.reset();
+    if (!this.objects) {
+      const gitdir = fs.mkdtempSync(path.join(mirrorsRoot(), 'branch-'));
+      await git.init({ fs, gitdir, bare: true, defaultBranch: this.branch });
+      await git.addRemote({ fs, gitdir, remote: 'origin', url: this.repoUrl });
+      this.objects = new ObjectMemo(gitdir);
+    }
+    this.fetches++;
+    const objects = this.objects;
+    const gitdir = objects.dir;
+    try {
+      const result = await git.fetch({
+        fs,
+        http,
+        gitdir,
+        remote: 'origin',
+        ref: this.branch,
+        singleBranch: true,
+        tags: false,
+        ...gitAuthOptions(auth),
+        cache: objects.cache,
+      });
+      // isomorphic-git tells the remote what it has from the local branch of that name only;
+      // without it every fetch would download the whole repository again.
+      if (result.fetchHead) {
+        await git.writeRef({ fs, gitdir, ref: `refs/heads/${this.branch}`, value: result.fetchHead, force: true });
+      }
+      return new MirrorSnapshot(result.fetchHead ?? undefined, objects);
+    } catch (error: any) {
+      // An empty repository, or one without this branch yet: its first commit has no parent.
+      // (A NotFoundError of this copy's own, such as a lost remote, is not that.)
+      if (error?.code === 'NotFoundError' && !(await remoteHasBranch(this.repoUrl, this.branch, auth))) {
+        return new MirrorSnapshot(undefined, objects);
+      }
+      throw error;
+    }
+  }
+
+  /** Starts again from nothing on the next use: after a failure that may have left it half-written. */
+  reset() {
+    const old = this.objects?.dir;
+    // Readers may still be on a commit of the old copy for a moment.
+    if (old)
+      setTimeout(
+        () => fs.rmSync(old, { recursive: true, force: true }),
+        60_000,
+      ).unref();
+    this.objects = undefined;
+    this.fetches = 0;
+  }
+}
+

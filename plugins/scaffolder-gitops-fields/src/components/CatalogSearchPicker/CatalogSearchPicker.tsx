@@ -89,7 +89,7 @@ export const CatalogSearchPicker = (props: CatalogSearchPickerProps) => {
 
   // A value given with the form (formData in the URL) is shown by its title once, by ref only.
   useEffect(() => {
-    if (!formData || selected?.ref === formData) return;
+    if (!formData || selected?.ref === formData) return undefined;
     let current = true;
     catalogApi
       .getEntitiesByRefs({ entityRefs: [formData], fields: FIELDS })
@@ -104,12 +104,8 @@ export const CatalogSearchPicker = (props: CatalogSearchPickerProps) => {
     };
   }, [catalogApi, formData, selected, defaultKind]);
 
-  const value =
-    formData && selected?.ref === formData
-      ? selected
-      : formData
-      ? { ref: formData, label: formData }
-      : null;
+  let value: Option | null = null;
+  if (formData) value = selected?.ref === formData ? selected : { ref: formData, label: formData };
 
   return (
     <Autocomplete<Option>

@@ -45,7 +45,6 @@ const isRefusal = (error: unknown) =>
 const objectName = (o: GuardrailResult['object']) =>
   `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
 
-
 /** One line per rule and message: the same result for six objects is one thing to read. */
 function notPassing(results: GuardrailResult[]) {
   const lines = new Map<string, { result: GuardrailResult; objects: string[] }>();
@@ -60,6 +59,60 @@ function notPassing(results: GuardrailResult[]) {
     (a, b) => order.indexOf(a.result.status) - order.indexOf(b.result.status),
   );
 }
+
+const PreviewBody = ({ preview }: { preview: ServicePreview }) => {
+  const counts = ruleCounts(preview);
+  const lines = notPassing(preview.results);
+  return (
+    <>
+      {preview.refusal ? (
+        <Alert severity="error" aria-label="preview refused">
+          The Create step would refuse this: {preview.refusal}
+        </Alert>
+      ) : (
+        <Alert severity={counts.failed > 0 ? 'warning' : 'success'} aria-label="preview summary">
+          {summaryOf(preview)}.
+        </Alert>
+      )}
+      {lines.length > 0 && (
+        <Box component="ul" aria-label="guardrail results" style={{ listStyle: 'none', padding: 0 }}>
+          {lines.map(({ result, objects }) => (
+            <RuleLine
+              key={`${result.status}/${result.rule}/${result.message}`}
+              label={`${result.status} ${result.rule}`}
+              chip={<RuleStatusChip status={result.status} actions={result.actions} />}
+              title={result.title}
+              rule={result.rule}
+            >
+              {[...new Set(objects)].join(', ')}:{' '}
+              {result.status === 'exempted' ? `“${result.message}”` : result.message}
+            </RuleLine>
+          ))}
+        </Box>
+      )}
+      <Typography variant="subtitle2" style={{ marginTop: 8 }}>
+        Files for the GitOps repository
+      </Typography>
+      {preview.files.map(file => (
+        <Accordion key={file.path} TransitionProps={{ unmountOnExit: true }}>
+          <AccordionSummary aria-label={file.path}>
+            <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+              <Chip size="small" label={file.change} variant={file.change === 'unchanged' ? 'outlined' : 'default'} />
+              <Typography variant="body2" component="code">
+                {file.path}
+              </Typography>
+            </Box>
+          </AccordionSummary>
+          <AccordionDetails>
+            <Box component="pre" m={0} style={{ fontSize: 12, overflowX: 'auto' }}>
+              {file.content}
+            </Box>
+          </AccordionDetails>
+        </Accordion>
+      ))}
+    </>
+  );
+};
 
 /**
  * The review of a service golden path before Create: the files the GitOps repository would get
@@ -145,56 +198,3 @@ export const GitOpsPreviewField = (props: GitOpsPreviewFieldProps) => {
   );
 };
 
-const PreviewBody = ({ preview }: { preview: ServicePreview }) => {
-  const counts = ruleCounts(preview);
-  const lines = notPassing(preview.results);
-  return (
-    <>
-      {preview.refusal ? (
-        <Alert severity="error" aria-label="preview refused">
-          The Create step would refuse this: {preview.refusal}
-        </Alert>
-      ) : (
-        <Alert severity={counts.failed > 0 ? 'warning' : 'success'} aria-label="preview summary">
-          {summaryOf(preview)}.
-        </Alert>
-      )}
-      {lines.length > 0 && (
-        <Box component="ul" aria-label="guardrail results" style={{ listStyle: 'none', padding: 0 }}>
-          {lines.map(({ result, objects }) => (
-            <RuleLine
-              key={`${result.status}/${result.rule}/${result.message}`}
-              label={`${result.status} ${result.rule}`}
-              chip={<RuleStatusChip status={result.status} actions={result.actions} />}
-              title={result.title}
-              rule={result.rule}
-            >
-              {[...new Set(objects)].join(', ')}:{' '}
-              {result.status === 'exempted' ? `“${result.message}”` : result.message}
-            </RuleLine>
-          ))}
-        </Box>
-      )}
-      <Typography variant="subtitle2" style={{ marginTop: 8 }}>
-        Files for the GitOps repository
-      </Typography>
-      {preview.files.map(file => (
-        <Accordion key={file.path} TransitionProps={{ unmountOnExit: true }}>
-          <AccordionSummary aria-label={file.path}>
-            <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-              <Chip size="small" label={file.change} variant={file.change === 'unchanged' ? 'outlined' : 'default'} />
-              <Typography variant="body2" component="code">
-                {file.path}
-              </Typography>
-            </Box>
-          </AccordionSummary>
-          <AccordionDetails>
-            <Box component="pre" m={0} style={{ fontSize: 12, overflowX: 'auto' }}>
-              {file.content}
-            </Box>
-          </AccordionDetails>
-        </Accordion>
-      ))}
-    </>
-  );
-};
