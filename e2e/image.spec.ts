@@ -1,10 +1,9 @@
-import { ChildProcess, spawn } from 'child_process';
 import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { expect, test } from '@playwright/test';
 import { cloneRepo } from '@internal/test-fakes/git';
-import { guestToken, waitFor } from './support/backend';
+import { guestToken, startProcessGroup, waitFor } from './support/backend';
 import { serviceValues, startTask, taskLog, waitForTask } from './support/scaffolder';
 
 // The image as scripts/image/assemble.mjs builds it by following the Dockerfile (scripts/test
@@ -26,32 +25,12 @@ function runImage(image: Image, command: string[], env: NodeJS.ProcessEnv) {
     ? ['setpriv', `--reuid=${uid}`, `--regid=${gid ?? uid}`, '--clear-groups']
     : [];
   const [program, ...args] = [...asUser, ...command];
-  let output = '';
   // The image's node is this machine's; its PATH is the only thing kept from this process.
-  const child: ChildProcess = spawn(
+  return startProcessGroup(
     program === 'node' ? process.execPath : program,
     args.map(a => (a === 'node' ? process.execPath : a)),
-    {
-      cwd,
-      env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...image.env, ...env },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { cwd, env: { PATH: process.env.PATH, HOME: os.tmpdir(), ...image.env, ...env } },
   );
-  child.stdout!.on('data', d => (output += d));
-  child.stderr!.on('data', d => (output += d));
-  const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
-  return {
-    output: () => output,
-    exited,
-    stop: () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    },
-  };
 }
 
 /** Every path under the image's filesystem, with its size and modification time. */

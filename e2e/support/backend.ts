@@ -15,14 +15,25 @@ export function startBackend(options: {
   configs: string[];
   env?: NodeJS.ProcessEnv;
 }): BackendProcess {
-  let output = '';
   const args = ['backstage-cli', 'package', 'start'];
   for (const config of options.configs) {
     args.push('--config', path.resolve(root, config));
   }
-  const child = spawn('yarn', args, {
+  return startProcessGroup('yarn', args, {
     cwd: path.join(root, 'packages/backend'),
     env: { ...process.env, ...options.env },
+  });
+}
+
+/** Runs a program as its own process group, keeping its output; `stop` kills the group. */
+export function startProcessGroup(
+  program: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): BackendProcess {
+  let output = '';
+  const child = spawn(program, args, {
+    ...options,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -53,17 +53,27 @@ export function startBackend(args, env) {
   // in production mode, instead of the development server. It runs from this checkout's
   // packages/backend, so the benchmark's config and its relative paths stay the same.
   const image = imageApp();
-  const backend = spawn(image ? process.execPath : 'yarn', image ? [path.join(image, 'packages/backend'), ...args] : ['backstage-cli', 'package', 'start', ...args], {
-    cwd: path.join(root, 'packages/backend'),
-    env: { ...process.env, LOG_LEVEL: 'warn', ...(image ? IMAGE_ENV : {}), ...env },
+  return startGroup(
+    image ? process.execPath : 'yarn',
+    image ? [path.join(image, 'packages/backend'), ...args] : ['backstage-cli', 'package', 'start', ...args],
+    path.join(root, 'packages/backend'),
+    { ...process.env, LOG_LEVEL: 'warn', ...(image ? IMAGE_ENV : {}), ...env },
+  );
+}
+
+/** Runs a program as its own process group; the returned function stops the group. */
+function startGroup(program, args, cwd, env) {
+  const child = spawn(program, args, {
+    cwd,
+    env,
     detached: true,
-    // BENCH_LOG=<file> keeps the backends' output, to see why a run went wrong.
+    // BENCH_LOG=<file> keeps the processes' output, to see why a run went wrong.
     stdio: process.env.BENCH_LOG ? ['ignore', fs.openSync(process.env.BENCH_LOG, 'a'), fs.openSync(process.env.BENCH_LOG, 'a')] : 'ignore',
   });
   return () => {
     try {
       // BENCH_KILL_SIGNAL=SIGINT lets a backend run with --cpu-prof write its profile.
-      process.kill(-backend.pid, process.env.BENCH_KILL_SIGNAL ?? 'SIGKILL');
+      process.kill(-child.pid, process.env.BENCH_KILL_SIGNAL ?? 'SIGKILL');
     } catch {
       // already gone
     }
@@ -76,23 +86,12 @@ export const FORGE = 'http://localhost:7047';
 export function startForge(gitRoot) {
   const image = imageApp();
   const transform = image ? [] : ['--require', '@backstage/cli-node/config/nodeTransform.cjs'];
-  const forge = spawn(
+  return startGroup(
     process.execPath,
     [...transform, path.join(root, 'scripts/bench/forge.cjs'), '--config', path.join(root, 'scripts/bench/app-config.forge.yaml')],
-    {
-      cwd: image ?? root,
-      env: { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_CONFIG_gitHost_root: gitRoot },
-      detached: true,
-      stdio: process.env.BENCH_LOG ? ['ignore', fs.openSync(process.env.BENCH_LOG, 'a'), fs.openSync(process.env.BENCH_LOG, 'a')] : 'ignore',
-    },
+    image ?? root,
+    { ...process.env, LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_CONFIG_gitHost_root: gitRoot },
   );
-  return () => {
-    try {
-      process.kill(-forge.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
 }
 
 export function guestToken(url = base) {

@@ -25,8 +25,8 @@ export function parseDockerfile(text) {
   const lines = [];
   let current = '';
   for (const raw of text.split('\n')) {
-    if (!current && /^\s*(#|$)/.test(raw)) continue;
-    if (/^\s*#/.test(raw)) continue;
+    // Comments go wherever they are; a blank line only between instructions.
+    if (/^\s*#/.test(raw) || (!current && !raw.trim())) continue;
     const line = raw.replace(/\s+$/, '');
     if (line.endsWith('\\')) {
       current += `${line.slice(0, -1)} `;
